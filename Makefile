@@ -1,0 +1,126 @@
+# whittle: build, test, run and install.
+#
+#   make            build build/whittle and the core and catalog libraries
+#   make run        install missing packages, seed the demo catalog if empty, open it
+#   make test       install missing packages, build, run unit and end-to-end tests
+#   make test SANITIZE=1   the same with AddressSanitizer and UBSan (in build-sanitize/)
+#   make bench      benchmarks, as ratios against baselines run alongside
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages the build and tests need
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?= 0
+
+PKG_CONFIG ?= pkg-config
+LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto
+
+# Debian packages for building, testing and seeding.
+BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
+	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev
+TEST_PACKAGES := sqlite3 tmux jq file ca-certificates
+DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
+
+ifeq ($(SANITIZE),1)
+BUILD := build-sanitize
+SANITIZER_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPTIMIZE := -O1
+else
+BUILD := build
+SANITIZER_FLAGS :=
+OPTIMIZE := -O2
+endif
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIBRARIES) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBRARIES) 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+CFLAGS ?= $(OPTIMIZE) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+	-DWHITTLE_VERSION='"$(VERSION)"' $(SANITIZER_FLAGS) $(CFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(SANITIZER_FLAGS) $(LDFLAGS)
+LIBS_ALL = $(PKG_LIBS) -lpthread -lm
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CATALOG_SRC := $(sort $(wildcard catalog/*.c))
+TUI_SRC := $(sort $(wildcard tui/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT_SRC := $(sort $(wildcard tests/unit/support_*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CATALOG_OBJ := $(CATALOG_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SUPPORT_OBJ := $(UNIT_SUPPORT_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+CORE_LIB := $(BUILD)/libwhittle-core.a
+CATALOG_LIB := $(BUILD)/libwhittle-catalog.a
+WHITTLE := $(BUILD)/whittle
+
+.PHONY: all deps check-deps test unit e2e run bench install clean fuzz
+.DEFAULT_GOAL := all
+
+all: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CATALOG_LIB): $(CATALOG_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(WHITTLE): $(TUI_OBJ) $(CATALOG_LIB) $(CORE_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TUI_OBJ) $(CATALOG_LIB) $(CORE_LIB) $(LIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT_OBJ) $(CATALOG_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) $(CATALOG_LIB) $(CORE_LIB) \
+		$(ALL_LDFLAGS) $(LIBS_ALL) $(CMOCKA_LIBS)
+
+# deps: install what is missing (as root) or print the apt-get line and fail.
+deps:
+	@sh tests/tools/install-deps.sh $(DEB_PACKAGES)
+
+# Unit tests run from the repository root so they find tests/data and
+# ../shared/fixtures by relative path.
+unit: $(UNIT_BIN)
+	@sh tests/tools/run-unit.sh $(UNIT_BIN)
+
+e2e: $(WHITTLE)
+	@WHITTLE=$(abspath $(WHITTLE)) sh tests/tools/run-e2e.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory unit e2e
+
+run: deps
+	@$(MAKE) --no-print-directory $(WHITTLE)
+	@sh tests/tools/run-demo.sh $(WHITTLE)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(WHITTLE)
+	@WHITTLE=$(abspath $(WHITTLE)) sh tests/tools/run-bench.sh
+
+install: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/share/whittle/themes $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(WHITTLE) $(DESTDIR)$(PREFIX)/bin/whittle
+	install -m 0644 $(CORE_LIB) $(CATALOG_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 catalog/seed-packages.list $(DESTDIR)$(PREFIX)/share/whittle/
+	if ls themes/*.theme >/dev/null 2>&1; then \
+		install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/whittle/themes/; fi
+	if [ -f docs/whittle.1 ]; then \
+		install -m 0644 docs/whittle.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf build build-sanitize
+
+-include $(CORE_OBJ:.o=.d) $(CATALOG_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
