@@ -14,12 +14,12 @@ DESTDIR ?=
 SANITIZE ?= 0
 
 PKG_CONFIG ?= pkg-config
-LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto
+LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto zlib
 
 # Debian packages for building, testing and seeding.
 BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
 	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev
-TEST_PACKAGES := sqlite3 tmux jq file ca-certificates
+TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 ifeq ($(SANITIZE),1)
@@ -65,9 +65,17 @@ WHITTLE := $(BUILD)/whittle
 
 all: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
 
+# Quiet by default; `make V=1` prints every command.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)

@@ -217,4 +217,9 @@ void whc_relations_free(whc_relation *relations, size_t count);
 /* Number of components in the catalog, for "is it empty?" checks. */
 wh_status whc_component_count(whc_catalog *catalog, int64_t *out, wh_error *err);
 
+/* ---- Additions -------------------------------------------------------- */
+
+/* Parses a relation kind name; returns 0 and sets *out, or -1 for an unknown name. */
+int whc_relation_kind_parse(const char *name, whc_relation_kind *out);
+
 #endif

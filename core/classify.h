@@ -26,7 +26,8 @@ typedef struct wh_file_meta {
 typedef struct wh_classification {
     unsigned flags;        /* WH_FLAG_* bits */
     char *interpreter;     /* ELF PT_INTERP, or the #! path of a script */
-    char *interpreter_arg; /* the #! argument, e.g. "python3" in "#!/usr/bin/env python3" */
+    char *interpreter_arg; /* the #! argument; for env, the command it runs ("python3"
+                              in "#!/usr/bin/env -S python3 -u") */
     char **needed;         /* DT_NEEDED sonames in file order */
     size_t needed_count;
     char *soname;          /* DT_SONAME */
@@ -39,7 +40,7 @@ typedef struct wh_classification {
  * Classifies one file. data holds the whole content of a regular file (size
  * bytes) and may be NULL for other types. Malformed ELF or script content
  * is not an error: the file is classified by what could be read. Fails only
- * on allocation failure, leaving out empty. On success the caller owns out
+ * on allocation failure or a NULL meta, leaving out empty. On success the caller owns out
  * and frees it with wh_classification_free.
  */
 wh_status wh_classify(const wh_file_meta *meta, const unsigned char *data, size_t size,

@@ -41,14 +41,26 @@ void wh_error_prefix(wh_error *err, const char *format, ...)
     if (err == NULL)
         return;
 
-    char prefix[WH_ERROR_MESSAGE_MAX];
+    char joined[WH_ERROR_MESSAGE_MAX];
     va_list args;
     va_start(args, format);
-    vsnprintf(prefix, sizeof(prefix), format, args);
+    int length = vsnprintf(joined, sizeof(joined), format, args);
     va_end(args);
+    if (length < 0)
+        return;
 
-    char joined[WH_ERROR_MESSAGE_MAX];
-    snprintf(joined, sizeof(joined), "%s: %s", prefix, err->message);
+    /* Append ": " and the old message after the prefix, truncating to fit. */
+    size_t used = (size_t)length < sizeof(joined) ? (size_t)length : sizeof(joined) - 1;
+    size_t room = sizeof(joined) - used;
+    if (room > 2) {
+        memcpy(joined + used, ": ", 2);
+        used += 2;
+        room -= 2;
+        size_t copy = strnlen(err->message, room - 1);
+        memcpy(joined + used, err->message, copy);
+        used += copy;
+    }
+    joined[used] = '\0';
     memcpy(err->message, joined, sizeof(err->message));
 }
 

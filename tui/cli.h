@@ -65,5 +65,6 @@ int cmd_catalog_import(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_list(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_show(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_seed(int argc, char **argv, cli_globals *globals);
+int cmd_compose(int argc, char **argv, cli_globals *globals);
 
 #endif

@@ -10,6 +10,7 @@
 
 static const cli_command commands[] = {
     { "catalog", cmd_catalog, "import packages and files, list and show components" },
+    { "compose", cmd_compose, "open the interactive composer (the default command)" },
 };
 
 static void print_help(FILE *out)
@@ -70,9 +71,9 @@ int main(int argc, char **argv)
     }
 
     if (index >= argc) {
-        /* TODO: open the composer here once it exists; until then list the catalog. */
-        char *list_argv[] = { "list", NULL };
-        return cmd_catalog_list(1, list_argv, &globals);
+        char *compose_argv[] = { "compose", NULL };
+        cli_reset_getopt();
+        return cmd_compose(1, compose_argv, &globals);
     }
 
     const char *name = argv[index];

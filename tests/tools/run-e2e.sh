@@ -8,6 +8,11 @@ export WHITTLE
 root=$(cd "$(dirname "$0")/../.." && pwd)
 export WHITTLE_SOURCE="$root"
 
+# State shared by the tests of one run, such as the seeded demo catalog.
+E2E_STATE=$(mktemp -d "${TMPDIR:-/tmp}/whittle-e2e-state.XXXXXX")
+export E2E_STATE
+trap 'rm -rf "$E2E_STATE"' EXIT
+
 passed=0
 failed=0
 for script in "$root"/tests/e2e/test_*.sh; do

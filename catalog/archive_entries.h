@@ -1,0 +1,57 @@
+/*
+ * Private to the importers: the loop that turns the entries of a tar stream
+ * read by libarchive into file records, with regular file contents stored
+ * as blobs and classified.
+ */
+#ifndef WHC_ARCHIVE_ENTRIES_H
+#define WHC_ARCHIVE_ENTRIES_H
+
+#include <archive.h>
+
+#include "import_internal.h"
+
+/* Result of a claim callback. */
+enum { WHC_ENTRY_KEEP = 0, WHC_ENTRY_CLAIMED = 1 };
+
+typedef struct whc_archive_source {
+    const char *artifact; /* path of the package, first in every message */
+    const char *member;   /* what is being read: "data.tar.xz", "package contents" */
+
+    /*
+     * Optional. Called with each normalised path before the entry is
+     * stored. Returns WHC_ENTRY_CLAIMED when it took the entry, which is
+     * then not stored, and may read its data with archive_read_data.
+     * Returns WHC_ENTRY_KEEP otherwise, or a negative value after setting err.
+     */
+    int (*claim)(const char *path, struct archive *archive, void *context, wh_error *err);
+
+    /* Optional. Sees the whole content of every stored regular file. */
+    void (*inspect)(const char *path, const unsigned char *data, size_t size, void *context);
+
+    void *context;
+} whc_archive_source;
+
+/*
+ * Normalises an archive entry name to an absolute image path: "./usr//bin/"
+ * becomes "/usr/bin". Sets *out to NULL for the root itself. Rejects empty
+ * names, ".." components and paths longer than WHC_IMAGE_PATH_MAX bytes;
+ * other bytes, including non-UTF-8 ones, are kept as they are. The caller
+ * frees *out.
+ */
+wh_status whc_normalize_path(const char *name, char **out, wh_error *err);
+
+/*
+ * Reads every entry of archive, which is open and before its first header,
+ * into files. Regular files go to the blob store tied to import. Any read
+ * error fails with "ARTIFACT: truncated or corrupt MEMBER: <libarchive
+ * message>"; the caller then aborts the import.
+ */
+wh_status whc_archive_collect(whc_import *import, struct archive *archive,
+                              const whc_archive_source *source, whc_file_list *files,
+                              wh_error *err);
+
+/* Sets err to the "truncated or corrupt" message for archive's last error. */
+wh_status whc_archive_error(struct archive *archive, const whc_archive_source *source,
+                            wh_error *err);
+
+#endif

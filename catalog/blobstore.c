@@ -1,0 +1,157 @@
+/*
+ * The content-addressed store: DIR/blobs/sha256/<hex>, one read-only file
+ * per distinct content. A blob is written to a temporary file in DIR/blobs,
+ * hashed on the way, flushed to disk and renamed into place, so a reader
+ * never sees a partial blob under its final name.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+char *whc_blob_path(const whc_catalog *catalog, const char *sha256_hex)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s", catalog->blob_sha_dir, sha256_hex) < 0)
+        return NULL;
+    return path;
+}
+
+wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writer **out,
+                         wh_error *err)
+{
+    wh_status result = WH_OK;
+    *out = NULL;
+
+    whc_blob_writer *writer = calloc(1, sizeof(*writer));
+    if (writer == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory starting a blob");
+    writer->catalog = catalog;
+    writer->import = import;
+    writer->fd = -1;
+
+    writer->hash = wh_sha256_new();
+    if (writer->hash == NULL
+        || asprintf(&writer->temp_path, "%s/tmp-XXXXXX", catalog->blob_dir) < 0) {
+        writer->temp_path = NULL;
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory starting a blob");
+        goto out;
+    }
+
+    writer->fd = mkostemp(writer->temp_path, O_CLOEXEC);
+    if (writer->fd < 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot create a temporary blob in %s: %s",
+                              catalog->blob_dir, strerror(errno));
+        free(writer->temp_path);
+        writer->temp_path = NULL;
+        goto out;
+    }
+
+out:
+    if (result != WH_OK) {
+        whc_blob_abort(writer);
+        return result;
+    }
+    *out = writer;
+    return WH_OK;
+}
+
+wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size, wh_error *err)
+{
+    const unsigned char *bytes = data;
+    size_t left = size;
+
+    while (left > 0) {
+        ssize_t written = write(writer->fd, bytes, left);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0) {
+            return wh_error_set(err, WH_ERR_IO, "cannot write blob %s: %s", writer->temp_path,
+                                strerror(errno));
+        }
+        bytes += written;
+        left -= (size_t)written;
+    }
+    wh_sha256_update(writer->hash, data, size);
+    writer->size += (int64_t)size;
+    return WH_OK;
+}
+
+/* Flushes the folder entry of a rename to disk. */
+static void sync_folder(const char *folder)
+{
+    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error *err)
+{
+    wh_status result = WH_OK;
+    char *final_path = NULL;
+
+    wh_sha256_final_hex(writer->hash, sha256_hex);
+    final_path = whc_blob_path(writer->catalog, sha256_hex);
+    if (final_path == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory storing blob %s", sha256_hex);
+        goto out;
+    }
+
+    /* Identical content is already stored: keep that file untouched. */
+    struct stat st;
+    if (stat(final_path, &st) == 0)
+        goto out;
+
+    if (fchmod(writer->fd, 0444) != 0 || fsync(writer->fd) != 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot flush blob %s: %s", writer->temp_path,
+                              strerror(errno));
+        goto out;
+    }
+    int fd = writer->fd;
+    writer->fd = -1;
+    if (close(fd) != 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot close blob %s: %s", writer->temp_path,
+                              strerror(errno));
+        goto out;
+    }
+
+    /* Tracked before the rename, so no failure leaves an untracked new blob. */
+    if (writer->import != NULL) {
+        result = whc_import_track_blob(writer->import, sha256_hex, err);
+        if (result != WH_OK)
+            goto out;
+    }
+    if (rename(writer->temp_path, final_path) != 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot move blob %s to %s: %s",
+                              writer->temp_path, final_path, strerror(errno));
+        goto out;
+    }
+    free(writer->temp_path);
+    writer->temp_path = NULL;
+    sync_folder(writer->catalog->blob_sha_dir);
+
+out:
+    free(final_path);
+    whc_blob_abort(writer);
+    return result;
+}
+
+void whc_blob_abort(whc_blob_writer *writer)
+{
+    if (writer == NULL)
+        return;
+    if (writer->fd >= 0)
+        close(writer->fd);
+    if (writer->temp_path != NULL)
+        unlink(writer->temp_path);
+    free(writer->temp_path);
+    wh_sha256_free(writer->hash);
+    free(writer);
+}

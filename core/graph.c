@@ -1,0 +1,301 @@
+#include "graph_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "version.h"
+
+static const char *const relation_kind_names[WH_REL_KIND_COUNT] = {
+    "depends", "pre-depends", "recommends", "provides", "conflicts", "breaks", "replaces",
+};
+
+static const char *const requirement_kind_names[] = {
+    "interpreter", "soname", "script", "symlink",
+};
+
+const char *wh_relation_kind_name(wh_relation_kind kind)
+{
+    if ((unsigned)kind >= WH_REL_KIND_COUNT)
+        return NULL;
+    return relation_kind_names[kind];
+}
+
+const char *wh_requirement_kind_name(wh_requirement_kind kind)
+{
+    if ((unsigned)kind > WH_REQ_SYMLINK)
+        return NULL;
+    return requirement_kind_names[kind];
+}
+
+int wh_grow_array(void **array, uint32_t *capacity, uint32_t need, size_t size)
+{
+    if (need <= *capacity)
+        return 0;
+    uint32_t next = *capacity ? *capacity : 16;
+    while (next < need)
+        next *= 2;
+    void *grown = realloc(*array, (size_t)next * size);
+    if (grown == NULL)
+        return -1;
+    *array = grown;
+    *capacity = next;
+    return 0;
+}
+
+int wh_path_resolve(const char *dir, const char *target, char *out, size_t out_size)
+{
+    char joined[4096];
+    int written;
+    if (target[0] == '/')
+        written = snprintf(joined, sizeof(joined), "%s", target);
+    else
+        written = snprintf(joined, sizeof(joined), "%s/%s", dir, target);
+    if (written < 0 || (size_t)written >= sizeof(joined))
+        return -1;
+
+    /* Copy segment by segment; ".." drops the last copied segment. */
+    size_t length = 0;
+    const char *p = joined;
+    while (*p != '\0') {
+        while (*p == '/')
+            p++;
+        const char *end = strchr(p, '/');
+        size_t segment = end ? (size_t)(end - p) : strlen(p);
+        if (segment == 0)
+            break;
+        if (segment == 1 && p[0] == '.') {
+            /* nothing */
+        } else if (segment == 2 && p[0] == '.' && p[1] == '.') {
+            while (length > 0 && out[length - 1] != '/')
+                length--;
+            if (length > 0)
+                length--;
+        } else {
+            if (length + 1 + segment + 1 > out_size)
+                return -1;
+            out[length++] = '/';
+            memcpy(out + length, p, segment);
+            length += segment;
+        }
+        p += segment;
+    }
+
+    if (length == 0) {
+        if (out_size < 2)
+            return -1;
+        out[length++] = '/';
+    }
+    out[length] = '\0';
+    return 0;
+}
+
+wh_status wh_graph_new(wh_graph **out, wh_error *err)
+{
+    *out = calloc(1, sizeof(**out));
+    if (*out == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory creating a component graph");
+    return WH_OK;
+}
+
+void wh_graph_free(wh_graph *graph)
+{
+    if (graph == NULL)
+        return;
+    free(graph->components);
+    free(graph->files);
+    free(graph->pending);
+    free(graph->relations);
+    free(graph->provide_entries);
+    free(graph->provider_list);
+    wh_strmap_release(&graph->names);
+    wh_strmap_release(&graph->paths);
+    wh_strmap_release(&graph->provides);
+    wh_strmap_release(&graph->provider_sets);
+    wh_strmap_release(&graph->soname_cache);
+    wh_arena_release(&graph->arena);
+    free(graph);
+}
+
+static wh_status nomem(wh_error *err, const char *what)
+{
+    return wh_error_set(err, WH_ERR_NOMEM, "out of memory adding %s to the component graph", what);
+}
+
+wh_status wh_graph_add_component(wh_graph *graph, const wh_component_input *input, uint32_t *id,
+                                 wh_error *err)
+{
+    if (graph->finished)
+        return wh_error_set(err, WH_ERR_INVALID, "component graph is already finished");
+    if (input->name == NULL || input->name[0] == '\0')
+        return wh_error_set(err, WH_ERR_INVALID, "component without a name");
+    if (wh_grow_array((void **)&graph->components, &graph->component_capacity,
+                      graph->component_count + 1, sizeof(wh_graph_component)) != 0)
+        return nomem(err, input->name);
+
+    wh_graph_component *component = &graph->components[graph->component_count];
+    memset(component, 0, sizeof(*component));
+    component->name = wh_arena_strdup(&graph->arena, input->name);
+    component->version = wh_arena_strdup(&graph->arena, input->version ? input->version : "");
+    component->architecture = wh_arena_strdup(&graph->arena, input->architecture);
+    component->origin_sha256 = wh_arena_strdup(&graph->arena, input->origin_sha256);
+    if (component->name == NULL || component->version == NULL)
+        return nomem(err, input->name);
+    component->kind = input->kind;
+    component->scheme = input->scheme;
+    component->first_file = graph->file_count;
+    component->first_relation = graph->relation_count;
+
+    if (id != NULL)
+        *id = graph->component_count;
+    graph->component_count++;
+    return WH_OK;
+}
+
+/* Flags the mode and metadata imply, whatever the classifier found. */
+static uint32_t flags_from_metadata(const wh_file_input *input, const wh_classification *c)
+{
+    uint32_t flags = c ? c->flags : 0;
+
+    if (input->type == WH_FILE_REGULAR || input->type == WH_FILE_HARDLINK) {
+        if (input->mode & S_ISUID)
+            flags |= WH_FLAG_SETUID;
+        if ((input->mode & S_ISGID) && (input->mode & S_IXGRP))
+            flags |= WH_FLAG_SETGID;
+    }
+    if (input->type != WH_FILE_SYMLINK && (input->mode & S_IWOTH))
+        flags |= WH_FLAG_WORLD_WRITABLE;
+    if (input->has_capabilities)
+        flags |= WH_FLAG_CAPABILITIES;
+
+    /* A shared object is a library even when its mode has execute bits (libc.so.6 does). */
+    const char *base = strrchr(input->path, '/');
+    int library = (flags & WH_FLAG_SHARED_LIBRARY)
+                  || (c && c->soname && base && strstr(base, ".so") != NULL);
+    if ((input->type == WH_FILE_REGULAR || input->type == WH_FILE_HARDLINK)
+        && (input->mode & 0111) && !library)
+        flags |= WH_FLAG_EXECUTABLE;
+    return flags;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int parse_sha256(const char *hex, uint8_t out[32])
+{
+    if (hex == NULL || strlen(hex) != 64)
+        return -1;
+    for (int i = 0; i < 32; i++) {
+        int high = hex_value(hex[2 * i]);
+        int low = hex_value(hex[2 * i + 1]);
+        if (high < 0 || low < 0)
+            return -1;
+        out[i] = (uint8_t)(high << 4 | low);
+    }
+    return 0;
+}
+
+static wh_status copy_pending(wh_graph *graph, const wh_classification *c, file_pending *pending)
+{
+    memset(pending, 0, sizeof(*pending));
+    if (c == NULL)
+        return WH_OK;
+
+    wh_arena *arena = &graph->arena;
+    pending->interpreter = wh_arena_strdup(arena, c->interpreter);
+    pending->interpreter_arg = wh_arena_strdup(arena, c->interpreter_arg);
+    pending->runpath = wh_arena_strdup(arena, c->runpath);
+    pending->rpath = wh_arena_strdup(arena, c->rpath);
+    if ((c->interpreter && !pending->interpreter) || (c->interpreter_arg && !pending->interpreter_arg)
+        || (c->runpath && !pending->runpath) || (c->rpath && !pending->rpath))
+        return WH_ERR_NOMEM;
+
+    if (c->needed_count > 0) {
+        pending->needed = wh_arena_alloc(arena, c->needed_count * sizeof(char *));
+        if (pending->needed == NULL)
+            return WH_ERR_NOMEM;
+        for (size_t i = 0; i < c->needed_count; i++) {
+            pending->needed[i] = wh_arena_strdup(arena, c->needed[i]);
+            if (pending->needed[i] == NULL)
+                return WH_ERR_NOMEM;
+        }
+        pending->needed_count = (uint32_t)c->needed_count;
+    }
+    return WH_OK;
+}
+
+wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_error *err)
+{
+    if (graph->finished || graph->component_count == 0)
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "file '%s' added outside a component or after the graph was finished",
+                            input->path);
+    if (input->path == NULL || input->path[0] != '/')
+        return wh_error_set(err, WH_ERR_INVALID, "file path '%s' is not absolute",
+                            input->path ? input->path : "(null)");
+
+    uint32_t need = graph->file_count + 1;
+    if (wh_grow_array((void **)&graph->files, &graph->file_capacity, need, sizeof(wh_graph_file)) != 0
+        || wh_grow_array((void **)&graph->pending, &graph->pending_capacity, need,
+                         sizeof(file_pending)) != 0)
+        return nomem(err, input->path);
+
+    const wh_classification *c = input->classification;
+    wh_graph_file *file = &graph->files[graph->file_count];
+    memset(file, 0, sizeof(*file));
+    file->path = wh_arena_strdup(&graph->arena, input->path);
+    file->target = wh_arena_strdup(&graph->arena, input->target);
+    file->multicall = c ? wh_arena_strdup(&graph->arena, c->multicall) : NULL;
+    if (file->path == NULL || (input->target && file->target == NULL))
+        return nomem(err, input->path);
+    file->size = input->type == WH_FILE_REGULAR ? input->size : 0;
+    file->component = graph->component_count - 1;
+    file->flags = flags_from_metadata(input, c);
+    file->mode = input->mode;
+    file->uid = (uint32_t)input->uid;
+    file->gid = (uint32_t)input->gid;
+    file->type = (uint8_t)input->type;
+    file->has_sha256 = parse_sha256(input->sha256, file->sha256) == 0;
+    file->same_path_next = WH_NONE;
+
+    if (copy_pending(graph, c, &graph->pending[graph->file_count]) != WH_OK)
+        return nomem(err, input->path);
+
+    graph->file_count++;
+    graph->components[graph->component_count - 1].file_count++;
+    return WH_OK;
+}
+
+wh_status wh_graph_add_relation(wh_graph *graph, const wh_relation_input *input, wh_error *err)
+{
+    if (graph->finished || graph->component_count == 0)
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "relation '%s' added outside a component or after the graph was finished",
+                            input->name);
+    if (wh_grow_array((void **)&graph->relations, &graph->relation_capacity,
+                      graph->relation_count + 1, sizeof(wh_graph_relation)) != 0)
+        return nomem(err, input->name);
+
+    wh_graph_relation *relation = &graph->relations[graph->relation_count];
+    relation->kind = (uint8_t)input->kind;
+    relation->group = input->group;
+    relation->alternative = input->alternative;
+    relation->name = wh_arena_strdup(&graph->arena, input->name);
+    relation->op = wh_arena_strdup(&graph->arena, input->op);
+    relation->version = wh_arena_strdup(&graph->arena, input->version);
+    if (relation->name == NULL)
+        return nomem(err, input->name);
+
+    graph->relation_count++;
+    graph->components[graph->component_count - 1].relation_count++;
+    return WH_OK;
+}

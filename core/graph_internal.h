@@ -1,0 +1,66 @@
+/* Parts of the component graph shared by graph.c and requires.c only. */
+#ifndef WH_GRAPH_INTERNAL_H
+#define WH_GRAPH_INTERNAL_H
+
+#include "arena.h"
+#include "graph.h"
+#include "strmap.h"
+
+/* What a file needs before requirements are resolved; dropped by wh_graph_finish. */
+typedef struct file_pending {
+    const char *interpreter, *interpreter_arg;
+    const char **needed;
+    uint32_t needed_count;
+    const char *runpath, *rpath;
+} file_pending;
+
+/* One name a component provides, in a chain per name. */
+typedef struct provide_entry {
+    uint32_t component;
+    const char *version; /* NULL: unversioned Provides */
+    uint32_t next;       /* next entry for the same name, or WH_NONE */
+} provide_entry;
+
+struct wh_graph {
+    wh_arena arena;
+    int finished;
+
+    wh_graph_component *components;
+    uint32_t component_count, component_capacity;
+    wh_graph_file *files;
+    uint32_t file_count, file_capacity;
+    file_pending *pending; /* parallel to files until finish */
+    uint32_t pending_capacity;
+    wh_graph_relation *relations;
+    uint32_t relation_count, relation_capacity;
+
+    wh_strmap names;    /* component name -> id (highest version) */
+    wh_strmap paths;    /* path -> first file with it */
+    wh_strmap provides; /* provided name -> first provide_entry */
+    provide_entry *provide_entries;
+    uint32_t provide_count, provide_capacity;
+
+    /* Interned provider sets and the soname search cache, used while finishing. */
+    wh_strmap provider_sets;
+    wh_strmap soname_cache;
+    wh_providers **provider_list;
+    uint32_t provider_list_count, provider_list_capacity;
+};
+
+/* Grows *array to hold at least need elements of size bytes; -1 when out of memory. */
+int wh_grow_array(void **array, uint32_t *capacity, uint32_t need, size_t size);
+
+/*
+ * Joins target to dir (when target is relative) and removes ".", ".." and
+ * repeated slashes. Returns -1 when the result does not fit in out.
+ */
+int wh_path_resolve(const char *dir, const char *target, char *out, size_t out_size);
+
+/* Resolves every pending requirement; called by wh_graph_finish. */
+wh_status wh_graph_resolve_requirements(wh_graph *graph, wh_error *err);
+
+/* Returns the first provide_entry for a name, or WH_NONE. */
+uint32_t wh_graph_first_provider(const wh_graph *graph, const char *name);
+const provide_entry *wh_graph_provide_at(const wh_graph *graph, uint32_t index);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * Read-back check of one layer tar: the file is hashed as it is read, gzip
+ * members are inflated with zlib (so the diff_id is checked on the exact
+ * uncompressed bytes), and libarchive parses the tar from that stream.
+ */
+#include "image_internal.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define INPUT_SIZE ((size_t)1 << 16)
+#define OUTPUT_SIZE ((size_t)1 << 18)
+
+typedef struct reader {
+    int fd;
+    const char *path;
+    int compressed;
+    z_stream stream;
+    int stream_ready;
+    int member_ended; /* the last inflate call ended a gzip member */
+    int input_eof;
+    unsigned char *input;
+    unsigned char *output;
+    wh_sha256 *file_hash;
+    wh_sha256 *tar_hash;
+    wh_status status;
+    wh_error error;
+} reader;
+
+static ssize_t read_input(reader *source, unsigned char *buffer, size_t size)
+{
+    ssize_t got;
+    do {
+        got = read(source->fd, buffer, size);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        source->status = wh_error_set(&source->error, WH_ERR_IO, "cannot read %s: %s",
+                                      source->path, strerror(errno));
+        return -1;
+    }
+    if (got == 0)
+        source->input_eof = 1;
+    wh_sha256_update(source->file_hash, buffer, (size_t)got);
+    return got;
+}
+
+/* Produces the next block of tar bytes; 0 at the end, -1 on error. */
+static ssize_t next_block(reader *source)
+{
+    if (source->status != WH_OK)
+        return -1;
+    if (!source->compressed) {
+        ssize_t got = read_input(source, source->output, OUTPUT_SIZE);
+        if (got > 0)
+            wh_sha256_update(source->tar_hash, source->output, (size_t)got);
+        return got;
+    }
+
+    z_stream *stream = &source->stream;
+    for (;;) {
+        if (stream->avail_in == 0 && !source->input_eof) {
+            ssize_t got = read_input(source, source->input, INPUT_SIZE);
+            if (got < 0)
+                return -1;
+            stream->next_in = source->input;
+            stream->avail_in = (uInt)got;
+        }
+        if (stream->avail_in == 0 && source->input_eof) {
+            if (source->member_ended)
+                return 0;
+            source->status = wh_error_set(&source->error, WH_ERR_FORMAT,
+                                          "%s ends inside a gzip member", source->path);
+            return -1;
+        }
+        /* More input after a member's end starts the next member. */
+        if (source->member_ended) {
+            inflateReset(stream);
+            source->member_ended = 0;
+        }
+
+        stream->next_out = source->output;
+        stream->avail_out = (uInt)OUTPUT_SIZE;
+        int status = inflate(stream, Z_NO_FLUSH);
+        if (status == Z_STREAM_END)
+            source->member_ended = 1;
+        else if (status != Z_OK && status != Z_BUF_ERROR) {
+            source->status = wh_error_set(&source->error, WH_ERR_FORMAT,
+                                          "%s is not valid gzip: %s", source->path,
+                                          stream->msg != NULL ? stream->msg : "inflate failed");
+            return -1;
+        }
+        size_t produced = OUTPUT_SIZE - stream->avail_out;
+        if (produced > 0) {
+            wh_sha256_update(source->tar_hash, source->output, produced);
+            return (ssize_t)produced;
+        }
+    }
+}
+
+static la_ssize_t read_callback(struct archive *archive, void *context, const void **buffer)
+{
+    reader *source = context;
+    (void)archive;
+    *buffer = source->output;
+    return next_block(source);
+}
+
+static wh_status entry_mismatch(const char *path, const char *name, const char *what,
+                                wh_error *err)
+{
+    return wh_error_set(err, WH_ERR_DIGEST, "%s: /%s %s; the written layer is not what was "
+                        "planned", path, name, what);
+}
+
+static int same_text(const char *left, const char *right)
+{
+    if (left == NULL || left[0] == '\0')
+        return right == NULL || right[0] == '\0';
+    return right != NULL && strcmp(left, right) == 0;
+}
+
+static wh_status check_xattrs(struct archive_entry *entry, const wh_layer_item *item,
+                              const char *path, wh_error *err)
+{
+    if ((size_t)archive_entry_xattr_reset(entry) != item->xattr_count)
+        return entry_mismatch(path, item->name, "has a different number of xattrs", err);
+    const char *name;
+    const void *value;
+    size_t size;
+    while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+        int found = 0;
+        for (size_t i = 0; i < item->xattr_count && !found; i++) {
+            const wh_xattr *expected = &item->xattrs[i];
+            found = strcmp(expected->name, name) == 0 && expected->size == size &&
+                    (size == 0 || memcmp(expected->value, value, size) == 0);
+        }
+        if (!found)
+            return entry_mismatch(path, item->name, "has an unexpected xattr value", err);
+    }
+    return WH_OK;
+}
+
+/* Compares one tar header with the planned item. */
+static wh_status check_header(struct archive_entry *entry, const wh_layer_item *item,
+                              int64_t epoch, const char *path, wh_error *err)
+{
+    char name[4096];
+    snprintf(name, sizeof(name), "%s", archive_entry_pathname(entry));
+    size_t length = strlen(name);
+    if (length > 1 && name[length - 1] == '/')
+        name[length - 1] = '\0';
+    if (strcmp(name, item->name) != 0)
+        return wh_error_set(err, WH_ERR_DIGEST,
+                            "%s: found /%s where /%s was planned; the written layer is not "
+                            "what was planned", path, name, item->name);
+
+    const char *hardlink = archive_entry_hardlink(entry);
+    if (item->type == WH_FILE_HARDLINK) {
+        if (hardlink == NULL || strcmp(hardlink, item->link_target) != 0)
+            return entry_mismatch(path, item->name, "is not a hardlink to the planned file", err);
+    } else if (hardlink != NULL) {
+        return entry_mismatch(path, item->name, "is an unexpected hardlink", err);
+    }
+    if (item->type != WH_FILE_HARDLINK &&
+        (mode_t)archive_entry_filetype(entry) != (item->mode & S_IFMT))
+        return entry_mismatch(path, item->name, "has the wrong file type", err);
+    if ((archive_entry_perm(entry) & 07777) != (item->mode & 07777))
+        return entry_mismatch(path, item->name, "has the wrong permissions", err);
+    if (archive_entry_uid(entry) != (la_int64_t)item->uid ||
+        archive_entry_gid(entry) != (la_int64_t)item->gid)
+        return entry_mismatch(path, item->name, "has the wrong owner", err);
+    if (!same_text(item->uname, archive_entry_uname(entry)) ||
+        !same_text(item->gname, archive_entry_gname(entry)))
+        return entry_mismatch(path, item->name, "has the wrong owner names", err);
+    if (archive_entry_mtime(entry) != (time_t)epoch || archive_entry_mtime_nsec(entry) != 0 ||
+        archive_entry_atime_is_set(entry) || archive_entry_ctime_is_set(entry) ||
+        archive_entry_birthtime_is_set(entry))
+        return entry_mismatch(path, item->name, "has times other than mtime at the epoch", err);
+    if (item->type == WH_FILE_SYMLINK && !same_text(item->link_target,
+                                                    archive_entry_symlink(entry)))
+        return entry_mismatch(path, item->name, "has the wrong symlink target", err);
+    if (item->type == WH_FILE_DEVICE && archive_entry_rdev(entry) != item->rdev)
+        return entry_mismatch(path, item->name, "has the wrong device number", err);
+    if ((uint64_t)archive_entry_size(entry) != item->size)
+        return entry_mismatch(path, item->name, "has the wrong size", err);
+    return check_xattrs(entry, item, path, err);
+}
+
+static wh_status check_content(struct archive *archive, const wh_layer_item *item,
+                               const char *path, wh_error *err)
+{
+    wh_sha256 *hash = wh_sha256_new();
+    if (hash == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory verifying %s", path);
+    const void *block;
+    size_t size;
+    la_int64_t offset;
+    int status;
+    while ((status = archive_read_data_block(archive, &block, &size, &offset)) == ARCHIVE_OK)
+        wh_sha256_update(hash, block, size);
+    char hex[WH_SHA256_HEX_LEN + 1];
+    wh_sha256_final_hex(hash, hex);
+    wh_sha256_free(hash);
+
+    if (status != ARCHIVE_EOF)
+        return wh_error_set(err, WH_ERR_FORMAT, "%s: cannot read /%s: %s", path, item->name,
+                            archive_error_string(archive));
+    if (item->type == WH_FILE_REGULAR && strcmp(hex, item->sha256) != 0)
+        return entry_mismatch(path, item->name, "has content with the wrong sha256", err);
+    return WH_OK;
+}
+
+static wh_status check_entries(struct archive *archive, reader *source,
+                               const wh_layer_plan *plan, int64_t epoch, const char *path,
+                               wh_error *err)
+{
+    struct archive_entry *entry;
+    size_t index = 0;
+    int status;
+    while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+        if (index == plan->count)
+            return wh_error_set(err, WH_ERR_DIGEST, "%s: unexpected extra entry %s", path,
+                                archive_entry_pathname(entry));
+        const wh_layer_item *item = &plan->items[index++];
+        wh_status result = check_header(entry, item, epoch, path, err);
+        if (result == WH_OK)
+            result = check_content(archive, item, path, err);
+        if (result != WH_OK)
+            return result;
+    }
+    if (status != ARCHIVE_EOF) {
+        if (source->status != WH_OK) {
+            if (err != NULL)
+                *err = source->error;
+            return source->status;
+        }
+        return wh_error_set(err, WH_ERR_FORMAT, "%s is not a valid tar: %s", path,
+                            archive_error_string(archive));
+    }
+    if (index != plan->count)
+        return wh_error_set(err, WH_ERR_DIGEST, "%s: /%s is missing from the layer", path,
+                            plan->items[index].name);
+
+    /* Read what libarchive left (end-of-archive padding) so the hashes cover the file. */
+    ssize_t got;
+    while ((got = next_block(source)) > 0)
+        ;
+    if (got < 0) {
+        if (err != NULL)
+            *err = source->error;
+        return source->status;
+    }
+    return WH_OK;
+}
+
+wh_status wh_image_verify_layer_file(const char *path, int compressed, const wh_layer_plan *plan,
+                                     int64_t epoch, const char *digest_hex, const char *diff_hex,
+                                     wh_error *err)
+{
+    wh_status result = WH_OK;
+    reader source = {.path = path, .compressed = compressed, .fd = -1};
+    struct archive *archive = archive_read_new();
+
+    source.fd = open(path, O_RDONLY | O_CLOEXEC);
+    source.input = malloc(INPUT_SIZE);
+    source.output = malloc(OUTPUT_SIZE);
+    source.file_hash = wh_sha256_new();
+    source.tar_hash = wh_sha256_new();
+    if (source.fd < 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (archive == NULL || !source.input || !source.output || !source.file_hash ||
+        !source.tar_hash) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory verifying %s", path);
+        goto out;
+    }
+    if (compressed) {
+        if (inflateInit2(&source.stream, 15 + 16) != Z_OK) {
+            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory verifying %s", path);
+            goto out;
+        }
+        source.stream_ready = 1;
+    }
+
+    archive_read_support_format_tar(archive);
+    if (archive_read_open(archive, &source, NULL, read_callback, NULL) != ARCHIVE_OK) {
+        result = source.status != WH_OK
+                     ? wh_error_set(err, source.status, "%s", source.error.message)
+                     : wh_error_set(err, WH_ERR_FORMAT, "%s is not a valid tar: %s", path,
+                                    archive_error_string(archive));
+        goto out;
+    }
+    result = check_entries(archive, &source, plan, epoch, path, err);
+    if (result != WH_OK)
+        goto out;
+
+    char hex[WH_SHA256_HEX_LEN + 1];
+    wh_sha256_final_hex(source.file_hash, hex);
+    if (strcmp(hex, digest_hex) != 0) {
+        result = wh_error_set(err, WH_ERR_DIGEST, "%s has sha256 %s, expected %s", path, hex,
+                              digest_hex);
+        goto out;
+    }
+    wh_sha256_final_hex(source.tar_hash, hex);
+    if (strcmp(hex, diff_hex) != 0)
+        result = wh_error_set(err, WH_ERR_DIGEST,
+                              "%s holds a tar with sha256 %s, expected diff_id %s", path, hex,
+                              diff_hex);
+
+out:
+    if (archive != NULL)
+        archive_read_free(archive);
+    if (source.stream_ready)
+        inflateEnd(&source.stream);
+    if (source.fd >= 0)
+        close(source.fd);
+    free(source.input);
+    free(source.output);
+    wh_sha256_free(source.file_hash);
+    wh_sha256_free(source.tar_hash);
+    return result;
+}

@@ -1,0 +1,556 @@
+/*
+ * Finishing the component graph: the path index, the provides index, and
+ * every file's requirements resolved to the files that can satisfy them.
+ * Done once at load, so a toggle never rescans files.
+ */
+#include "graph_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "version.h"
+
+#define MAX_SYMLINK_HOPS 40
+
+/* Searched for every DT_NEEDED soname after RPATH and RUNPATH, as ld.so does by default. */
+static const char *const library_dirs[] = {
+    "/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib",
+    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+    "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+    "/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu",
+    "/lib/arm-linux-gnueabihf", "/usr/lib/arm-linux-gnueabihf",
+    "/lib/riscv64-linux-gnu", "/usr/lib/riscv64-linux-gnu",
+    "/lib/powerpc64le-linux-gnu", "/usr/lib/powerpc64le-linux-gnu",
+    "/lib/s390x-linux-gnu", "/usr/lib/s390x-linux-gnu",
+};
+
+/* The PATH that `/usr/bin/env NAME` searches in a container without an explicit PATH. */
+static const char *const command_dirs[] = {
+    "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin",
+};
+
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+static const wh_providers no_providers = { NULL, 0 };
+
+/* ---- Lookup ------------------------------------------------------------- */
+
+static uint32_t lookup_exact(const wh_graph *graph, const char *path, size_t length)
+{
+    return wh_strmap_get(&graph->paths, path, length);
+}
+
+uint32_t wh_graph_lookup(const wh_graph *graph, const char *path)
+{
+    uint32_t found = lookup_exact(graph, path, strlen(path));
+    if (found != WH_NONE)
+        return found;
+
+    /* Replace the first parent directory that is a symlink, and try again. */
+    char current[4096];
+    if (snprintf(current, sizeof(current), "%s", path) >= (int)sizeof(current))
+        return WH_NONE;
+
+    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+        int replaced = 0;
+        for (char *slash = strchr(current + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+            uint32_t parent = lookup_exact(graph, current, (size_t)(slash - current));
+            if (parent == WH_NONE || graph->files[parent].type != WH_FILE_SYMLINK)
+                continue;
+
+            char dir[4096];
+            char joined[4096];
+            char *last = slash;
+            while (last > current && *--last != '/') {
+            }
+            snprintf(dir, sizeof(dir), "%.*s", (int)(last - current), current);
+            if (dir[0] == '\0')
+                strcpy(dir, "/");
+            if (snprintf(joined, sizeof(joined), "%s/%s", graph->files[parent].target, slash + 1)
+                    >= (int)sizeof(joined)
+                || wh_path_resolve(dir, joined, current, sizeof(current)) != 0)
+                return WH_NONE;
+            replaced = 1;
+            break;
+        }
+        if (!replaced)
+            return WH_NONE;
+
+        found = lookup_exact(graph, current, strlen(current));
+        if (found != WH_NONE)
+            return found;
+    }
+    return WH_NONE;
+}
+
+/* ---- Provider sets ------------------------------------------------------ */
+
+static const wh_graph *sort_graph; /* qsort has no context argument in C11 */
+
+static int compare_provider(const void *a, const void *b)
+{
+    const wh_graph_file *fa = &sort_graph->files[*(const uint32_t *)a];
+    const wh_graph_file *fb = &sort_graph->files[*(const uint32_t *)b];
+    int order = strcmp(sort_graph->components[fa->component].name,
+                       sort_graph->components[fb->component].name);
+    if (order == 0)
+        order = strcmp(fa->path, fb->path);
+    if (order == 0)
+        order = (fa->component > fb->component) - (fa->component < fb->component);
+    return order;
+}
+
+/* Returns the shared provider set holding files[0..count), sorted and deduplicated. */
+static const wh_providers *intern_providers(wh_graph *graph, uint32_t *files, uint32_t count)
+{
+    if (count == 0)
+        return &no_providers;
+
+    sort_graph = graph;
+    qsort(files, count, sizeof(*files), compare_provider);
+    uint32_t unique = 1;
+    for (uint32_t i = 1; i < count; i++) {
+        if (files[i] != files[unique - 1])
+            files[unique++] = files[i];
+    }
+
+    size_t key_length = unique * sizeof(uint32_t);
+    uint32_t index = wh_strmap_get(&graph->provider_sets, (const char *)files, key_length);
+    if (index != WH_NONE)
+        return graph->provider_list[index];
+
+    uint32_t *stored = wh_arena_alloc(&graph->arena, key_length);
+    wh_providers *set = wh_arena_alloc(&graph->arena, sizeof(*set));
+    if (stored == NULL || set == NULL)
+        return NULL;
+    memcpy(stored, files, key_length);
+    set->files = stored;
+    set->count = unique;
+
+    uint32_t existing;
+    if (wh_grow_array((void **)&graph->provider_list, &graph->provider_list_capacity,
+                      graph->provider_list_count + 1, sizeof(wh_providers *)) != 0
+        || wh_strmap_put(&graph->provider_sets, (const char *)stored, key_length,
+                         graph->provider_list_count, &existing) != 0)
+        return NULL;
+    graph->provider_list[graph->provider_list_count++] = set;
+    return set;
+}
+
+/* Appends every file at path (in any component) to a growing array. */
+static int collect_path(const wh_graph *graph, const char *path, uint32_t **files, uint32_t *count,
+                        uint32_t *capacity)
+{
+    for (uint32_t f = wh_graph_lookup(graph, path); f != WH_NONE;
+         f = graph->files[f].same_path_next) {
+        if (wh_grow_array((void **)files, capacity, *count + 1, sizeof(uint32_t)) != 0)
+            return -1;
+        (*files)[(*count)++] = f;
+    }
+    return 0;
+}
+
+/* Appends the files named `name` in each directory of a colon-separated list. */
+static int collect_in_dirs(const wh_graph *graph, const char *dirs, const char *origin,
+                           const char *name, uint32_t **files, uint32_t *count, uint32_t *capacity)
+{
+    const char *p = dirs;
+    while (*p != '\0') {
+        const char *end = strchr(p, ':');
+        size_t length = end ? (size_t)(end - p) : strlen(p);
+        char dir[2048];
+        char path[4096];
+
+        /* Expand $ORIGIN and ${ORIGIN} to the directory of the file. */
+        size_t out = 0;
+        for (size_t i = 0; i < length && out + 1 < sizeof(dir);) {
+            size_t skip = 0;
+            if (strncmp(p + i, "$ORIGIN", 7) == 0)
+                skip = 7;
+            else if (strncmp(p + i, "${ORIGIN}", 9) == 0)
+                skip = 9;
+            if (skip > 0 && i + skip <= length) {
+                out += (size_t)snprintf(dir + out, sizeof(dir) - out, "%s", origin);
+                if (out >= sizeof(dir))
+                    out = sizeof(dir) - 1;
+                i += skip;
+            } else {
+                dir[out++] = p[i++];
+            }
+        }
+        dir[out] = '\0';
+
+        if (dir[0] == '/' && wh_path_resolve(dir, name, path, sizeof(path)) == 0
+            && collect_path(graph, path, files, count, capacity) != 0)
+            return -1;
+        p += length;
+        if (*p == ':')
+            p++;
+    }
+    return 0;
+}
+
+static int collect_in_list(const wh_graph *graph, const char *const *dirs, size_t dir_count,
+                           const char *name, uint32_t **files, uint32_t *count, uint32_t *capacity)
+{
+    for (size_t i = 0; i < dir_count; i++) {
+        char path[4096];
+        if (wh_path_resolve(dirs[i], name, path, sizeof(path)) == 0
+            && collect_path(graph, path, files, count, capacity) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- Requirements of one file ------------------------------------------- */
+
+typedef struct scratch {
+    uint32_t *files;
+    uint32_t count, capacity;
+} scratch;
+
+static const wh_providers *providers_for_path(wh_graph *graph, const char *path, scratch *s)
+{
+    s->count = 0;
+    if (collect_path(graph, path, &s->files, &s->count, &s->capacity) != 0)
+        return NULL;
+    return intern_providers(graph, s->files, s->count);
+}
+
+static const wh_providers *providers_for_soname(wh_graph *graph, const char *soname,
+                                                const file_pending *pending, const char *origin,
+                                                scratch *s)
+{
+    /* A DT_NEEDED entry with a slash is a path, not searched. */
+    if (strchr(soname, '/') != NULL) {
+        char path[4096];
+        if (wh_path_resolve(origin, soname, path, sizeof(path)) != 0)
+            return &no_providers;
+        return providers_for_path(graph, path, s);
+    }
+
+    /* Files without RPATH or RUNPATH share one search result per soname. */
+    const char *rpath = pending->runpath == NULL ? pending->rpath : NULL;
+    char key[8192];
+    int key_length = snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", soname, 0, rpath ? rpath : "", 0,
+                              pending->runpath ? pending->runpath : "", 0,
+                              (rpath || pending->runpath) ? origin : "");
+    if (key_length < 0 || key_length >= (int)sizeof(key))
+        return &no_providers;
+
+    uint32_t cached = wh_strmap_get(&graph->soname_cache, key, (size_t)key_length);
+    if (cached != WH_NONE)
+        return graph->provider_list[cached];
+
+    s->count = 0;
+    if ((rpath && collect_in_dirs(graph, rpath, origin, soname, &s->files, &s->count, &s->capacity))
+        || (pending->runpath
+            && collect_in_dirs(graph, pending->runpath, origin, soname, &s->files, &s->count,
+                               &s->capacity))
+        || collect_in_list(graph, library_dirs, COUNT(library_dirs), soname, &s->files, &s->count,
+                           &s->capacity))
+        return NULL;
+
+    const wh_providers *set = intern_providers(graph, s->files, s->count);
+    if (set == NULL)
+        return NULL;
+    if (set->count > 0) {
+        /* Interned sets are in provider_list; find its index through the set map. */
+        uint32_t index = wh_strmap_get(&graph->provider_sets, (const char *)set->files,
+                                       set->count * sizeof(uint32_t));
+        char *stored = wh_arena_strndup(&graph->arena, key, (size_t)key_length);
+        uint32_t existing;
+        if (stored == NULL
+            || wh_strmap_put(&graph->soname_cache, stored, (size_t)key_length, index, &existing) != 0)
+            return NULL;
+    }
+    return set;
+}
+
+/* Returns the command of a "#!/usr/bin/env" line: the first word that is no option or VAR=value. */
+static const char *env_command(const char *arg, char *out, size_t out_size)
+{
+    const char *p = arg;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t length = strcspn(p, " \t");
+        int assignment = memchr(p, '=', length) != NULL;
+        if (length > 0 && p[0] != '-' && !assignment) {
+            snprintf(out, out_size, "%.*s", (int)length, p);
+            return out;
+        }
+        p += length;
+    }
+    return NULL;
+}
+
+static int add_requirement(wh_requirement *list, uint32_t *count, wh_requirement_kind kind,
+                           const char *name, const wh_providers *providers)
+{
+    if (providers == NULL)
+        return -1;
+    list[*count].kind = (uint8_t)kind;
+    list[*count].name = name;
+    list[*count].providers = providers;
+    (*count)++;
+    return 0;
+}
+
+static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
+{
+    wh_graph_file *file = &graph->files[index];
+    const file_pending *pending = &graph->pending[index];
+    uint32_t most = pending->needed_count + 3;
+    int is_script = (file->flags & WH_FLAG_SCRIPT) != 0;
+
+    if (file->type != WH_FILE_SYMLINK && pending->interpreter == NULL && pending->needed_count == 0)
+        return WH_OK;
+
+    char origin[4096];
+    const char *slash = strrchr(file->path, '/');
+    snprintf(origin, sizeof(origin), "%.*s", (int)(slash - file->path), file->path);
+    if (origin[0] == '\0')
+        strcpy(origin, "/");
+
+    wh_requirement *list = wh_arena_alloc(&graph->arena, most * sizeof(*list));
+    if (list == NULL)
+        return WH_ERR_NOMEM;
+    uint32_t count = 0;
+    char path[4096];
+
+    if (file->type == WH_FILE_SYMLINK && file->target != NULL) {
+        if (wh_path_resolve(origin, file->target, path, sizeof(path)) == 0
+            && add_requirement(list, &count, WH_REQ_SYMLINK, file->target,
+                               providers_for_path(graph, path, s)) != 0)
+            return WH_ERR_NOMEM;
+    }
+
+    if (pending->interpreter != NULL && pending->interpreter[0] == '/') {
+        wh_requirement_kind kind = is_script ? WH_REQ_SCRIPT : WH_REQ_INTERPRETER;
+        if (wh_path_resolve("/", pending->interpreter, path, sizeof(path)) == 0
+            && add_requirement(list, &count, kind, pending->interpreter,
+                               providers_for_path(graph, path, s)) != 0)
+            return WH_ERR_NOMEM;
+
+        /* "#!/usr/bin/env NAME" also needs NAME somewhere on the PATH. */
+        const char *base = strrchr(pending->interpreter, '/') + 1;
+        char command[256];
+        if (is_script && strcmp(base, "env") == 0 && pending->interpreter_arg != NULL
+            && env_command(pending->interpreter_arg, command, sizeof(command)) != NULL) {
+            const char *name = wh_arena_strdup(&graph->arena, command);
+            s->count = 0;
+            if (name == NULL
+                || collect_in_list(graph, command_dirs, COUNT(command_dirs), name, &s->files,
+                                   &s->count, &s->capacity) != 0
+                || add_requirement(list, &count, WH_REQ_SCRIPT, name,
+                                   intern_providers(graph, s->files, s->count)) != 0)
+                return WH_ERR_NOMEM;
+        }
+    }
+
+    for (uint32_t i = 0; i < pending->needed_count; i++) {
+        if (add_requirement(list, &count, WH_REQ_SONAME, pending->needed[i],
+                            providers_for_soname(graph, pending->needed[i], pending, origin, s)) != 0)
+            return WH_ERR_NOMEM;
+    }
+
+    file->requirements = list;
+    file->requirement_count = count;
+    return WH_OK;
+}
+
+/* ---- Finishing ---------------------------------------------------------- */
+
+static int compare_path(const void *a, const void *b)
+{
+    const wh_graph_file *fa = &sort_graph->files[*(const uint32_t *)a];
+    const wh_graph_file *fb = &sort_graph->files[*(const uint32_t *)b];
+    return strcmp(fa->path, fb->path);
+}
+
+/* Sorts one component's files (and their pending data) by path, unless they already are. */
+static wh_status sort_component_files(wh_graph *graph, const wh_graph_component *component)
+{
+    wh_graph_file *files = graph->files + component->first_file;
+    int sorted = 1;
+    for (uint32_t i = 1; i < component->file_count && sorted; i++)
+        sorted = strcmp(files[i - 1].path, files[i].path) < 0;
+    if (sorted)
+        return WH_OK;
+
+    wh_status result = WH_ERR_NOMEM;
+    uint32_t n = component->file_count;
+    uint32_t *order = malloc(n * sizeof(*order));
+    wh_graph_file *file_copy = malloc(n * sizeof(*file_copy));
+    file_pending *pending_copy = malloc(n * sizeof(*pending_copy));
+    if (order == NULL || file_copy == NULL || pending_copy == NULL)
+        goto out;
+
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = component->first_file + i;
+    sort_graph = graph;
+    qsort(order, n, sizeof(*order), compare_path);
+    for (uint32_t i = 0; i < n; i++) {
+        file_copy[i] = graph->files[order[i]];
+        pending_copy[i] = graph->pending[order[i]];
+    }
+    memcpy(files, file_copy, n * sizeof(*file_copy));
+    memcpy(graph->pending + component->first_file, pending_copy, n * sizeof(*pending_copy));
+    result = WH_OK;
+
+out:
+    free(order);
+    free(file_copy);
+    free(pending_copy);
+    return result;
+}
+
+static int compare_versions(const wh_graph_component *a, const wh_graph_component *b)
+{
+    if (a->scheme == WH_SCHEME_APK)
+        return wh_version_compare_apk(a->version, b->version);
+    return wh_version_compare_debian(a->version, b->version);
+}
+
+static wh_status index_names(wh_graph *graph, wh_error *err)
+{
+    for (uint32_t id = 0; id < graph->component_count; id++) {
+        const wh_graph_component *component = &graph->components[id];
+        uint32_t existing;
+        if (wh_strmap_put(&graph->names, component->name, strlen(component->name), id, &existing) != 0)
+            return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing component names");
+        if (existing != WH_NONE && compare_versions(component, &graph->components[existing]) > 0)
+            wh_strmap_set(&graph->names, component->name, strlen(component->name), id);
+    }
+    return WH_OK;
+}
+
+static wh_status index_paths(wh_graph *graph, wh_error *err)
+{
+    for (uint32_t f = 0; f < graph->file_count; f++) {
+        wh_graph_file *file = &graph->files[f];
+        uint32_t existing;
+        if (wh_strmap_put(&graph->paths, file->path, strlen(file->path), f, &existing) != 0)
+            return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing file paths");
+        if (existing != WH_NONE) {
+            file->same_path_next = existing;
+            file->flags |= WH_FLAG_SHARED_PATH;
+            graph->files[existing].flags |= WH_FLAG_SHARED_PATH;
+            wh_strmap_set(&graph->paths, file->path, strlen(file->path), f);
+        }
+    }
+    return WH_OK;
+}
+
+static int add_provide(wh_graph *graph, const char *name, uint32_t component, const char *version)
+{
+    if (wh_grow_array((void **)&graph->provide_entries, &graph->provide_capacity,
+                      graph->provide_count + 1, sizeof(provide_entry)) != 0)
+        return -1;
+
+    uint32_t index = graph->provide_count;
+    uint32_t existing;
+    if (wh_strmap_put(&graph->provides, name, strlen(name), index, &existing) != 0)
+        return -1;
+    graph->provide_entries[index].component = component;
+    graph->provide_entries[index].version = version;
+    graph->provide_entries[index].next = existing;
+    if (existing != WH_NONE)
+        wh_strmap_set(&graph->provides, name, strlen(name), index);
+    graph->provide_count++;
+    return 0;
+}
+
+static wh_status index_provides(wh_graph *graph, wh_error *err)
+{
+    for (uint32_t id = 0; id < graph->component_count; id++) {
+        const wh_graph_component *component = &graph->components[id];
+        if (add_provide(graph, component->name, id, component->version) != 0)
+            return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing provided names");
+
+        for (uint32_t r = 0; r < component->relation_count; r++) {
+            const wh_graph_relation *relation = &graph->relations[component->first_relation + r];
+            if (relation->kind != WH_REL_PROVIDES)
+                continue;
+            const char *version = relation->op && strcmp(relation->op, "=") == 0
+                                      ? relation->version : NULL;
+            if (add_provide(graph, relation->name, id, version) != 0)
+                return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing provided names");
+        }
+    }
+    return WH_OK;
+}
+
+wh_status wh_graph_finish(wh_graph *graph, wh_error *err)
+{
+    wh_status result = WH_OK;
+    scratch s = { 0 };
+
+    if (graph->finished)
+        return wh_error_set(err, WH_ERR_INVALID, "component graph is already finished");
+
+    for (uint32_t id = 0; id < graph->component_count; id++) {
+        if (sort_component_files(graph, &graph->components[id]) != WH_OK) {
+            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory sorting files");
+            goto out;
+        }
+    }
+
+    if ((result = index_names(graph, err)) != WH_OK || (result = index_paths(graph, err)) != WH_OK
+        || (result = index_provides(graph, err)) != WH_OK)
+        goto out;
+
+    for (uint32_t f = 0; f < graph->file_count; f++) {
+        if (resolve_file(graph, f, &s) != WH_OK) {
+            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory resolving the requirements of '%s'",
+                                  graph->files[f].path);
+            goto out;
+        }
+    }
+
+    free(graph->pending);
+    graph->pending = NULL;
+    wh_strmap_release(&graph->soname_cache);
+    graph->finished = 1;
+
+out:
+    free(s.files);
+    return result;
+}
+
+/* ---- Accessors ---------------------------------------------------------- */
+
+uint32_t wh_graph_component_count(const wh_graph *graph) { return graph->component_count; }
+uint32_t wh_graph_file_count(const wh_graph *graph) { return graph->file_count; }
+
+const wh_graph_component *wh_graph_component_at(const wh_graph *graph, uint32_t id)
+{
+    return id < graph->component_count ? &graph->components[id] : NULL;
+}
+
+const wh_graph_file *wh_graph_file_at(const wh_graph *graph, uint32_t index)
+{
+    return index < graph->file_count ? &graph->files[index] : NULL;
+}
+
+const wh_graph_relation *wh_graph_relation_at(const wh_graph *graph, uint32_t index)
+{
+    return index < graph->relation_count ? &graph->relations[index] : NULL;
+}
+
+uint32_t wh_graph_find(const wh_graph *graph, const char *name)
+{
+    return wh_strmap_get(&graph->names, name, strlen(name));
+}
+
+uint32_t wh_graph_first_provider(const wh_graph *graph, const char *name)
+{
+    return wh_strmap_get(&graph->provides, name, strlen(name));
+}
+
+const provide_entry *wh_graph_provide_at(const wh_graph *graph, uint32_t index)
+{
+    return index < graph->provide_count ? &graph->provide_entries[index] : NULL;
+}

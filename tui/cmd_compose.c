@@ -1,0 +1,197 @@
+/* `whittle compose` and plain `whittle`: open the composer on the catalog. */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../catalog/seed.h"
+#include "app.h"
+#include "cli.h"
+#include "dialog.h"
+#include "view_common.h"
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: whittle compose [SPEC] [--theme NAME] [--ascii] [--image REF]\n"
+          "Open the composer: toggle catalog components, see what each change adds or\n"
+          "removes and what the policy says, then save the spec or export the image.\n"
+          "Running 'whittle' with no command does the same. With an empty catalog the\n"
+          "composer offers to seed it with the demo packages.\n"
+          "\n"
+          "Options:\n"
+          "  --theme NAME    colour theme: dark (default), light, monochrome, or a path to a\n"
+          "                  .theme file; NO_COLOR set in the environment forces monochrome\n"
+          "  --ascii         draw lines and markers with ASCII characters only (also used\n"
+          "                  when the locale's character set is not UTF-8)\n"
+          "  --image REF     open an image read-only for review (needs image import)\n"
+          "  --catalog PATH  catalog database to use\n"
+          "  -h, --help      show this help\n"
+          "\n"
+          "Press ? inside the composer for the keys.\n",
+          out);
+}
+
+typedef struct compose_options {
+    const char *spec_path;
+    const char *theme_name;
+    const char *image;
+    int ascii;
+} compose_options;
+
+/* Parses argv; returns -1 to continue, or an exit code. */
+static int parse_options(int argc, char **argv, cli_globals *globals, compose_options *options)
+{
+    static const struct option long_options[] = {
+        { "theme", required_argument, NULL, 't' },
+        { "ascii", no_argument, NULL, 'a' },
+        { "image", required_argument, NULL, 'i' },
+        CLI_CATALOG_OPTION,
+        CLI_HELP_OPTION,
+        { 0 },
+    };
+    int option;
+    while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        switch (option) {
+        case 't': options->theme_name = optarg; break;
+        case 'a': options->ascii = 1; break;
+        case 'i': options->image = optarg; break;
+        case CLI_OPTION_CATALOG: globals->catalog_path = optarg; break;
+        case 'h': print_help(stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error("compose", "invalid option");
+        }
+    }
+    if (optind < argc)
+        options->spec_path = argv[optind++];
+    if (optind < argc)
+        return cli_usage_error("compose", "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+typedef struct seed_context {
+    tui_app *app;
+} seed_context;
+
+static void show_seed_progress(void *context, const char *phase, size_t done, size_t total,
+                               const char *item)
+{
+    seed_context *seed = context;
+    char text[256];
+    snprintf(text, sizeof(text), "%s %zu/%zu %s", phase, done, total, item ? item : "");
+    tui_dialog_progress(seed->app, "Seeding the demo catalog", total ? (double)done / total : 0,
+                        text);
+}
+
+/* Offers the demo seed for an empty catalog. Returns 0 to go on, -1 when the user declined. */
+static int offer_seed(tui_app *app, whc_catalog *catalog)
+{
+    int64_t count = 0;
+    wh_error err = { 0 };
+    if (whc_component_count(catalog, &count, &err) != WH_OK)
+        tui_fatal("%s", err.message);
+    if (count > 0)
+        return 0;
+
+    const char *lines[] = {
+        "The catalog has no components yet:",
+        whc_db_path(catalog),
+        "",
+        "The demo seed downloads about 45 Debian packages with apt-get",
+        "(init systems, shells, BusyBox, caddy, curl, CA certificates, libraries).",
+    };
+    if (!tui_dialog_confirm(app, "Empty catalog", lines, 5, "Seed it now?"))
+        return -1;
+
+    seed_context context = { app };
+    whc_seed_options options = { .quiet_download = 1,
+                                 .progress = show_seed_progress,
+                                 .progress_context = &context };
+    show_seed_progress(&context, "download", 0, 0, "starting apt-get");
+    if (whc_seed(catalog, &options, NULL, &err) != WH_OK)
+        tui_fatal("seeding the catalog failed: %s", err.message);
+    return 0;
+}
+
+static void load_theme(tui_app *app, const compose_options *options)
+{
+    char message[512];
+    const char *name = options->theme_name ? options->theme_name : "dark";
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && no_color[0])
+        name = "monochrome";
+
+    if (tui_theme_load(&app->theme, name, tui_theme_dirs(), message, sizeof(message)) != 0) {
+        /* A monochrome fallback keeps NO_COLOR working without any theme file. */
+        if (strcmp(name, "monochrome") != 0 || options->theme_name) {
+            cli_error("%s", message);
+            exit(CLI_EXIT_INVALID);
+        }
+        tui_theme_default(&app->theme);
+        app->theme.monochrome = 1;
+    }
+}
+
+int cmd_compose(int argc, char **argv, cli_globals *globals)
+{
+    compose_options options = { 0 };
+    int code = parse_options(argc, argv, globals, &options);
+    if (code >= 0)
+        return code;
+
+    if (options.image) {
+        cli_error("cannot open image '%s': reviewing an image needs image import, which this "
+                  "build does not have yet",
+                  options.image);
+        return CLI_EXIT_INVALID;
+    }
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+        cli_error("the composer needs a terminal on stdin and stdout; for scripts use "
+                  "'whittle catalog list' or build a spec without the composer");
+        return CLI_EXIT_INVALID;
+    }
+
+    tui_app app = { .selected_component = WH_NONE };
+    app.views[TUI_VIEW_CATALOG] = &tui_view_catalog;
+    app.views[TUI_VIEW_DETAILS] = &tui_view_details;
+    app.views[TUI_VIEW_TREE] = &tui_view_tree;
+    app.views[TUI_VIEW_POLICY] = &tui_view_policy;
+    load_theme(&app, &options);
+
+    whc_catalog *catalog = NULL;
+    code = cli_open_catalog(globals, &catalog);
+    if (code != CLI_EXIT_OK)
+        return code;
+
+    setlocale(LC_ALL, "");
+    char message[512];
+    if (tui_draw_open(&app.theme, options.ascii, message, sizeof(message)) != 0) {
+        whc_close(catalog);
+        cli_error("%s", message);
+        return CLI_EXIT_INVALID;
+    }
+
+    if (offer_seed(&app, catalog) != 0) {
+        tui_draw_close();
+        whc_close(catalog);
+        return CLI_EXIT_OK;
+    }
+
+    tui_dialog_progress(&app, "Opening", 0.5, "loading the component graph");
+    wh_error err = { 0 };
+    if (tui_model_open(catalog, options.spec_path, &app.model, &err) != WH_OK) {
+        tui_draw_close();
+        whc_close(catalog);
+        return cli_report(&err);
+    }
+
+    for (int i = 0; i < TUI_VIEW_COUNT; i++)
+        app.views[i]->create(&app, &app.view_data[i]);
+    code = tui_app_run(&app);
+    tui_draw_close();
+
+    for (int i = 0; i < TUI_VIEW_COUNT; i++)
+        app.views[i]->destroy(app.view_data[i]);
+    tui_model_free(app.model);
+    whc_close(catalog);
+    return code;
+}

@@ -1,0 +1,44 @@
+/* The model's fields, shared by tui/model*.c only. */
+#ifndef TUI_MODEL_INTERNAL_H
+#define TUI_MODEL_INTERNAL_H
+
+#include "../core/policy.h"
+#include "model.h"
+
+struct tui_model {
+    whc_catalog *catalog;        /* borrowed */
+    wh_graph *graph;             /* owned */
+    wh_composition *composition; /* owned */
+    tui_state state;             /* what the composition was resolved from */
+    tui_state saved;             /* as last opened or saved */
+    tui_undo undo;
+    char *spec_path;
+
+    /*
+     * The state being resolved: apply() points it at the state it applies,
+     * which becomes model->state only after resolving succeeded.
+     */
+    tui_state state_for_policy;
+
+    wh_policy *policy;       /* loaded for policy_loaded */
+    char policy_loaded[256]; /* the profile name or file the policy came from */
+    char policy_error[512];  /* why there are no results, or "" */
+    wh_findings findings;    /* of the last resolve */
+    tui_rule_result *rules;  /* the findings grouped by rule */
+    tui_finding *finding_rows;
+    size_t rule_count;
+    size_t *component_findings; /* per component id */
+};
+
+/* Builds the component graph of catalog; the caller frees *out with wh_graph_free. */
+wh_status tui_model_load_graph(whc_catalog *catalog, wh_graph **out, wh_error *err);
+
+/* Reads the spec at path into state (component names resolved against graph). */
+wh_status tui_model_read_spec(const wh_graph *graph, const char *path, tui_state *state,
+                              wh_error *err);
+
+/* Re-evaluates policy for the current composition (tui/model_policy.c). */
+void tui_model_evaluate_policy(tui_model *model);
+void tui_model_policy_free(tui_model *model);
+
+#endif
