@@ -245,10 +245,16 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
         break;
     case WH_FILE_HARDLINK: {
         result = whc_normalize_path(entry_hardlink(entry), &hardlink_target, err);
-        if (result != WH_OK)
-            goto entry_error;
+        if (result != WH_OK) {
+            wh_error_prefix(err, "%s: %s", source->artifact, source->member);
+            goto out;
+        }
         const whc_file_entry *first =
             hardlink_target ? whc_file_list_find(files, hardlink_target) : NULL;
+
+        /* A link to another link names the same file: point at the regular one. */
+        if (first != NULL && first->record.type == WH_FILE_HARDLINK)
+            first = whc_file_list_find(files, first->target);
         if (first == NULL || first->record.type != WH_FILE_REGULAR) {
             result = wh_error_set(err, WH_ERR_FORMAT,
                                   "%s: %s: the hardlink %s points to '%s', which is not an "
@@ -257,7 +263,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
                                   entry_hardlink(entry));
             goto out;
         }
-        record.target = hardlink_target;
+        record.target = first->path;
         record.mode = S_IFREG | (record.mode & 07777);
         break;
     }
@@ -287,10 +293,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     result = whc_file_list_add(files, &record, &classification, err);
     if (result == WH_ERR_FORMAT)
         wh_error_prefix(err, "%s: %s", source->artifact, source->member);
-    goto out;
 
-entry_error:
-    wh_error_prefix(err, "%s: %s", source->artifact, source->member);
 out:
     wh_classification_free(&classification);
     free(hardlink_target);

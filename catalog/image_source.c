@@ -191,7 +191,7 @@ wh_status whc_unpack_archive(const char *path, char **out_dir, wh_error *err)
         int status = archive_read_next_header(archive, &entry);
         if (status == ARCHIVE_EOF)
             break;
-        if (status < ARCHIVE_WARN) {
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
             result = wh_error_set(err, WH_ERR_FORMAT, "%s: truncated or corrupt archive: %s",
                                   path, archive_error_string(archive));
             goto out;
@@ -270,6 +270,17 @@ static wh_status open_rootfs_archive(const char *path, whc_image_source *out, wh
     return whc_image_add_layer(out, &layer, err);
 }
 
+static int docker_manifest_present(const char *dir)
+{
+    char *path = NULL;
+    struct stat st;
+    if (asprintf(&path, "%s/manifest.json", dir) < 0)
+        return 0;
+    int present = stat(path, &st) == 0;
+    free(path);
+    return present;
+}
+
 static wh_status open_transport(const wh_transport *transport,
                                 const whc_image_open_options *options, whc_image_source *out,
                                 wh_error *err)
@@ -286,7 +297,10 @@ static wh_status open_transport(const wh_transport *transport,
         if (result != WH_OK)
             return result;
         result = whc_image_read_layout(out->temp_dir, transport->tag, out, err);
-        if (result != WH_OK)
+        if (result != WH_OK && docker_manifest_present(out->temp_dir))
+            wh_error_prefix(err, "%s (it also has a docker-archive manifest.json: try "
+                            "docker-archive:%s)", transport->path, transport->path);
+        else if (result != WH_OK)
             wh_error_prefix(err, "%s", transport->path);
         return result;
 

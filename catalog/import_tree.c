@@ -277,6 +277,11 @@ static wh_status walk_entry(tree_walk *walk, int dir_fd, const char *name, const
         record.type = WH_FILE_SYMLINK;
         target = calloc(1, PATH_MAX + 1);
         ssize_t length = target ? readlinkat(dir_fd, name, target, PATH_MAX) : -1;
+        if (length >= PATH_MAX) {
+            result = wh_error_set(err, WH_ERR_LIMIT, "the symlink %s has a target longer than "
+                                  "%d bytes", host_path, PATH_MAX - 1);
+            goto out;
+        }
         if (length <= 0) {
             result = wh_error_set(err, WH_ERR_IO, "cannot read the symlink %s: %s", host_path,
                                   target ? strerror(errno) : "out of memory");

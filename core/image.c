@@ -261,14 +261,20 @@ wh_status wh_image_write(const char *destination, const wh_layer_input *layers,
     job work = {.layers = layers, .layer_count = layer_count, .config = config,
                 .options = options};
     char *staging = NULL;
+    wh_layer_locale locale = {0};
     memset(result_out, 0, sizeof(*result_out));
 
     result = wh_transport_parse(destination, &target, err);
     if (result != WH_OK)
         return result;
 
+    /* Every libarchive call below runs on this thread, under C.UTF-8 (see layer.h). */
+    result = wh_layer_locale_enter(&locale, err);
+    if (result != WH_OK)
+        goto out;
+
     /* "out/" and "out" name the same destination; the temporary name goes beside it. */
-    size_t length = strlen(target.path);
+    size_t length = target.path != NULL ? strlen(target.path) : 0;
     while (length > 1 && target.path[length - 1] == '/')
         target.path[--length] = '\0';
 
@@ -317,6 +323,7 @@ out:
     free(work.plans);
     free(work.results);
     wh_image_documents_release(&work.documents);
+    wh_layer_locale_leave(&locale);
     if (result != WH_OK)
         wh_error_prefix(err, "cannot write %s", destination);
     wh_transport_free(&target);

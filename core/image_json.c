@@ -186,7 +186,7 @@ static wh_status build_config(const wh_image_config *config, const wh_layer_inpu
 
 static json_t *descriptor(const char *media_type, const char *digest, uint64_t size)
 {
-    return json_pack("{s:s, s:s, s:I}", "mediaType", media_type, "digest", digest,
+    return json_pack("{s:s, s:s, s:I}", "mediaType", media_type, "digest", digest, "size",
                      (json_int_t)size);
 }
 

@@ -32,6 +32,13 @@ static wh_status extract_failure(struct archive *archive, const char *path, cons
                                        : "");
 }
 
+/* Reads the next header; ARCHIVE_WARN only means a name kept as raw bytes. */
+static int next_header(struct archive *archive, struct archive_entry **entry, int *status)
+{
+    *status = archive_read_next_header(archive, entry);
+    return *status == ARCHIVE_OK || *status == ARCHIVE_WARN;
+}
+
 static wh_status copy_entry_data(struct archive *in, struct archive *out, const char *path,
                                  const char *name, wh_error *err)
 {
@@ -91,7 +98,7 @@ static wh_status extract_layer(const char *root, const char *path, wh_error *err
 
     struct archive_entry *entry;
     int status;
-    while (result == WH_OK && (status = archive_read_next_header(in, &entry)) == ARCHIVE_OK) {
+    while (result == WH_OK && next_header(in, &entry, &status)) {
         char name[4096];
         snprintf(name, sizeof(name), "%s", archive_entry_pathname(entry));
         char *placed = NULL;

@@ -113,6 +113,13 @@ static la_ssize_t read_callback(struct archive *archive, void *context, const vo
     return next_block(source);
 }
 
+/* Reads the next header; ARCHIVE_WARN only means a name kept as raw bytes. */
+static int next_header(struct archive *archive, struct archive_entry **entry, int *status)
+{
+    *status = archive_read_next_header(archive, entry);
+    return *status == ARCHIVE_OK || *status == ARCHIVE_WARN;
+}
+
 static wh_status entry_mismatch(const char *path, const char *name, const char *what,
                                 wh_error *err)
 {
@@ -225,7 +232,7 @@ static wh_status check_entries(struct archive *archive, reader *source,
     struct archive_entry *entry;
     size_t index = 0;
     int status;
-    while ((status = archive_read_next_header(archive, &entry)) == ARCHIVE_OK) {
+    while (next_header(archive, &entry, &status)) {
         if (index == plan->count)
             return wh_error_set(err, WH_ERR_DIGEST, "%s: unexpected extra entry %s", path,
                                 archive_entry_pathname(entry));

@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,20 +30,39 @@ struct archive *wh_layer_tar_writer_new(void)
 
     /*
      * Restricted PAX writes a plain ustar header unless a field needs an
-     * extended header (long names, large ids, xattrs). Its extended header
-     * names are "DIR/PaxHeader/NAME" with no process id (libarchive 3.6).
-     * hdrcharset=BINARY keeps names as raw bytes instead of converting them
-     * through the current locale, and xattrheader=SCHILY writes each xattr
-     * once, as SCHILY.xattr.NAME, the form Docker, containerd and Go read.
+     * extended header (long or non-ASCII names, large ids, xattrs). Its
+     * extended header names are "DIR/PaxHeader/NAME" with no process id
+     * (libarchive 3.6). xattrheader=SCHILY writes each xattr once, as
+     * SCHILY.xattr.NAME, the form Docker, containerd and Go read.
      */
     if (archive_write_set_format_pax_restricted(archive) != ARCHIVE_OK ||
-        archive_write_set_format_option(archive, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
         archive_write_set_format_option(archive, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
         archive_write_add_filter_none(archive) != ARCHIVE_OK) {
         archive_write_free(archive);
         return NULL;
     }
     return archive;
+}
+
+wh_status wh_layer_locale_enter(wh_layer_locale *saved, wh_error *err)
+{
+    locale_t fixed = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
+    if (fixed == (locale_t)0)
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "the C.UTF-8 locale is missing; reproducible tar names need it "
+                            "(glibc 2.35 and later have it built in)");
+    saved->fixed = fixed;
+    saved->previous = uselocale(fixed);
+    return WH_OK;
+}
+
+void wh_layer_locale_leave(wh_layer_locale *saved)
+{
+    if (saved->fixed == NULL)
+        return;
+    uselocale((locale_t)saved->previous);
+    freelocale((locale_t)saved->fixed);
+    saved->fixed = NULL;
 }
 
 static la_ssize_t write_callback(struct archive *archive, void *context, const void *data,
@@ -194,7 +214,11 @@ out:
 wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options *options,
                          wh_layer_output_fn output, void *context, wh_error *err)
 {
-    wh_status result = WH_OK;
+    wh_layer_locale locale = {0};
+    wh_status result = wh_layer_locale_enter(&locale, err);
+    if (result != WH_OK)
+        return result;
+
     stream_state state = {.output = output, .context = context};
     struct archive_entry *entry = archive_entry_new();
     unsigned char *buffer = malloc(READ_BLOCK_SIZE);
@@ -225,8 +249,13 @@ wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options
             goto out;
         }
 
+        /*
+         * ARCHIVE_WARN means a name is not valid UTF-8: libarchive then
+         * stores it as raw bytes with hdrcharset=BINARY, which is what we want.
+         */
         fill_entry(entry, item, options->epoch);
-        if (archive_write_header(archive, entry) != ARCHIVE_OK) {
+        int status = archive_write_header(archive, entry);
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
             result = archive_failure(archive, &state, item->name, err);
             goto out;
         }
@@ -252,5 +281,6 @@ out:
         archive_write_free(archive);
     archive_entry_free(entry);
     free(buffer);
+    wh_layer_locale_leave(&locale);
     return result;
 }

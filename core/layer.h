@@ -85,9 +85,28 @@ wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options
 
 /*
  * Sets up a libarchive writer for the deterministic tar format the layers
- * and the outer archives share: restricted PAX, raw-byte header charset,
- * SCHILY.xattr attributes only. Returns NULL when out of memory.
+ * and the outer archives share: restricted PAX with SCHILY.xattr attributes
+ * only. Call it between wh_layer_locale_enter and wh_layer_locale_leave.
+ * Returns NULL when out of memory.
  */
 struct archive *wh_layer_tar_writer_new(void);
+
+/*
+ * libarchive converts names between the current locale and the UTF-8 of PAX
+ * headers, so the same name could be written differently under LANG=C and
+ * a UTF-8 locale. The writer and every reader of our tars therefore switch
+ * the calling thread to the C.UTF-8 locale: UTF-8 names are stored as they
+ * are, and names that are not valid UTF-8 get hdrcharset=BINARY.
+ *
+ * wh_layer_locale_enter fails with WH_ERR_INVALID when the C library has no
+ * C.UTF-8 locale. On success, pass *saved to wh_layer_locale_leave.
+ */
+typedef struct wh_layer_locale {
+    void *previous; /* locale_t, kept opaque so this header needs no <locale.h> */
+    void *fixed;
+} wh_layer_locale;
+
+wh_status wh_layer_locale_enter(wh_layer_locale *saved, wh_error *err);
+void wh_layer_locale_leave(wh_layer_locale *saved);
 
 #endif

@@ -7,6 +7,7 @@ static const cli_command subcommands[] = {
     { "import", cmd_catalog_import, "import .deb and .apk packages, files and directories" },
     { "list", cmd_catalog_list, "list components, optionally of one kind" },
     { "show", cmd_catalog_show, "show one component with its files and relations" },
+    { "import-image", cmd_catalog_import_image, "import a container image as a base" },
     { "seed", cmd_catalog_seed, "fill the catalog with the demo set of Debian packages" },
 };
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -98,6 +99,22 @@ static int locale_is_utf8(void)
     return charset && (strcmp(charset, "UTF-8") == 0 || strcmp(charset, "utf8") == 0);
 }
 
+/*
+ * Turns off XON/XOFF flow control so Ctrl-S and Ctrl-Q reach the composer
+ * instead of freezing the terminal, and records the mode as curses'
+ * program mode so it survives suspend and resize. endwin restores the
+ * shell's mode, flow control included.
+ */
+static void allow_control_keys(void)
+{
+    struct termios mode;
+    if (tcgetattr(STDIN_FILENO, &mode) != 0)
+        return;
+    mode.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &mode) == 0)
+        def_prog_mode();
+}
+
 int tui_draw_open(const tui_theme *theme, int ascii, char *message, size_t size)
 {
     setlocale(LC_ALL, "");
@@ -116,6 +133,7 @@ int tui_draw_open(const tui_theme *theme, int ascii, char *message, size_t size)
     cbreak();
     noecho();
     nonl();
+    allow_control_keys();
     keypad(stdscr, TRUE);
     curs_set(0);
     mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CATALOG_AND_TREE (TUI_IN_CATALOG | TUI_IN_TREE)
-
 /*
  * The bindings. A key bound twice resolves to the first row whose views
  * include the current one, so view-specific rows come before general ones.
@@ -55,8 +53,8 @@ static const tui_binding bindings[] = {
     { TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_POLICY, "show the finding's file in the image tree" },
 
     /* Searching */
-    { '/', TUI_ACTION_SEARCH, CATALOG_AND_TREE, "search as you type" },
-    { 'n', TUI_ACTION_SEARCH_NEXT, CATALOG_AND_TREE, "next match of the search" },
+    { '/', TUI_ACTION_SEARCH, TUI_IN_ALL, "search as you type (the catalog filters, other views jump)" },
+    { 'n', TUI_ACTION_SEARCH_NEXT, TUI_IN_ALL, "next match of the search" },
 
     /* The composition */
     { 'u', TUI_ACTION_UNDO, TUI_IN_ALL, "undo the last change" },
@@ -133,7 +131,6 @@ static const struct {
     { TUI_IN_ALL, "Everywhere" },
     { TUI_IN_CATALOG | TUI_IN_DETAILS, "Catalog and details" },
     { TUI_IN_CATALOG, "Catalog" },
-    { CATALOG_AND_TREE, "Catalog and image tree" },
     { TUI_IN_TREE, "Image tree" },
     { TUI_IN_POLICY, "Policy" },
 };

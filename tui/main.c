@@ -10,6 +10,10 @@
 
 static const cli_command commands[] = {
     { "catalog", cmd_catalog, "import packages and files, list and show components" },
+    { "resolve", cmd_resolve, "resolve a spec: components, reasons, totals, toggle impact" },
+    { "why", cmd_why, "show the chain of requirements that pulls a component in" },
+    { "check", cmd_check, "evaluate a spec's policy; text, JSON or SARIF findings" },
+    { "lock", cmd_lock, "record resolved versions and digests in a spec's lock" },
     { "compose", cmd_compose, "open the interactive composer (the default command)" },
 };
 

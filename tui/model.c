@@ -35,6 +35,7 @@ static wh_status apply(tui_model *model, const tui_state *state, wh_error *err)
     result = wh_composition_resolve(composition, err);
     if (result != WH_OK)
         return result;
+    tui_state_copy(&model->state_for_policy, state);
     tui_model_evaluate_policy(model);
     return WH_OK;
 }
@@ -45,7 +46,6 @@ wh_status tui_model_open(whc_catalog *catalog, const char *spec_path, tui_model 
     wh_status result;
     tui_model *model = checked(calloc(1, sizeof(*model)));
     model->catalog = catalog;
-    snprintf(model->policy_name, sizeof(model->policy_name), "strict");
 
     result = tui_model_load_graph(catalog, &model->graph, err);
     if (result != WH_OK)
@@ -81,6 +81,8 @@ void tui_model_free(tui_model *model)
     if (!model)
         return;
     tui_model_policy_free(model);
+    wh_policy_free(model->policy);
+    tui_state_clear(&model->state_for_policy);
     free(model->component_findings);
     wh_composition_free(model->composition);
     wh_graph_free(model->graph);

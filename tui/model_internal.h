@@ -22,7 +22,7 @@ struct tui_model {
 
     wh_policy *policy;       /* loaded for policy_loaded */
     char policy_loaded[256]; /* the profile name or file the policy came from */
-    char policy_error[512];  /* why there are no results, or "" */
+    char policy_error[1400]; /* why there are no results, or "" */
     wh_findings findings;    /* of the last resolve */
     tui_rule_result *rules;  /* the findings grouped by rule */
     tui_finding *finding_rows;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/spec.h"
+#include "../core/spec_apply.h"
 
 static void *checked(void *pointer)
 {
@@ -124,6 +125,9 @@ wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
 {
     wh_status result;
     wh_spec *spec = NULL;
+    wh_spec_lock_entry *lock = NULL;
+    size_t lock_count = 0;
+    char *lock_storage = NULL;
     json_t *json = spec_json(model);
     char *text = json_dumps(json, JSON_INDENT(2));
     if (!text)
@@ -131,6 +135,14 @@ wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
 
     /* The core parses what the composer wrote, so a saved spec is always a valid one. */
     result = wh_spec_parse(text, strlen(text), path, &spec, err);
+    if (result != WH_OK)
+        goto out;
+
+    /* The lock records each included component's version and content digest. */
+    result = wh_composition_lock(model->composition, &lock, &lock_count, &lock_storage, err);
+    if (result != WH_OK)
+        goto out;
+    result = wh_spec_set_lock(spec, lock, lock_count, err);
     if (result != WH_OK)
         goto out;
     result = wh_spec_save(spec, path, err);
@@ -144,6 +156,8 @@ wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
     tui_state_copy(&model->saved, &model->state);
 
 out:
+    free(lock);
+    free(lock_storage);
     wh_spec_free(spec);
     free(text);
     json_decref(json);

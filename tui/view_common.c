@@ -79,16 +79,26 @@ void tui_format_flags(uint32_t flags, size_t findings, char *buffer, size_t size
         snprintf(buffer + used, size - used, "%s!%zu", used ? " " : "", findings);
 }
 
-/* Appends the names of up to three components, then "..." */
-static void append_names(const wh_graph *graph, const uint32_t *ids, uint32_t count, char *buffer,
-                         size_t size)
+/* Writes prefix and the names of up to three of ids other than skip, then ", ..." for more. */
+static void list_others(const wh_graph *graph, const uint32_t *ids, uint32_t count, uint32_t skip,
+                        const char *prefix, char *buffer, size_t size)
 {
-    size_t used = strlen(buffer);
-    for (uint32_t i = 0; i < count && i < 3 && used < size; i++)
-        used += (size_t)snprintf(buffer + used, size - used, "%s%s", i ? ", " : "",
+    size_t used = (size_t)snprintf(buffer, size, "%s", prefix);
+    uint32_t listed = 0, others = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (ids[i] == skip)
+            continue;
+        others++;
+        if (listed == 3 || used >= size)
+            continue;
+        used += (size_t)snprintf(buffer + used, size - used, "%s%s", listed ? ", " : "",
                                  wh_graph_component_at(graph, ids[i])->name);
-    if (count > 3 && used < size)
+        listed++;
+    }
+    if (others > listed && used < size)
         snprintf(buffer + used, size - used, ", ...");
+    if (others == 0)
+        buffer[0] = '\0';
 }
 
 void tui_describe_toggle(tui_app *app, uint32_t id, char *line, size_t size)
@@ -116,21 +126,11 @@ void tui_describe_toggle(tui_app *app, uint32_t id, char *line, size_t size)
 
     char bytes[32], names[160] = "";
     tui_format_size_change(impact.bytes, bytes);
-    if (impact.selecting && impact.added_count > 1) {
-        /* The component itself is among the added ones; list the others it pulls in. */
-        uint32_t others[3];
-        uint32_t count = 0;
-        for (uint32_t i = 0; i < impact.added_count && count < 3; i++)
-            if (impact.added[i] != id)
-                others[count++] = impact.added[i];
-        strcpy(names, " with ");
-        append_names(graph, others, count, names, sizeof(names));
-        if (impact.added_count - 1 > count)
-            strncat(names, ", ...", sizeof(names) - strlen(names) - 1);
-    } else if (!impact.selecting && impact.removed_count > 1) {
-        strcpy(names, " also ");
-        append_names(graph, impact.removed, impact.removed_count, names, sizeof(names));
-    }
+    if (impact.selecting)
+        list_others(graph, impact.added, impact.added_count, id, " with ", names, sizeof(names));
+    else
+        list_others(graph, impact.removed, impact.removed_count, id, " also ", names,
+                    sizeof(names));
     snprintf(line, size, "%s%s  Space: %s %+lld components %s%s", component->name, where,
              impact.selecting ? "add" : "remove", (long long)impact.components, bytes, names);
     wh_impact_clear(&impact);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "format.h"
 #include "view_common.h"
 
 typedef struct policy_row {
@@ -129,6 +130,20 @@ static unsigned act(tui_app *app, void *data, tui_action action)
     return TUI_CHANGED_SCREEN;
 }
 
+static int matches(tui_app *app, void *data, size_t row, const char *text)
+{
+    policy_view *view = data;
+    size_t rule_count = 0;
+    const tui_rule_result *rules = tui_model_policy(app->model, &rule_count);
+    if (row >= view->count)
+        return 0;
+    const tui_rule_result *rule = &rules[view->rows[row].rule];
+    if (view->rows[row].finding < 0)
+        return tui_contains_text(rule->id, text);
+    const tui_finding *finding = &rule->findings[view->rows[row].finding];
+    return tui_contains_text(finding->path, text);
+}
+
 const tui_view_ops tui_view_policy = {
     .title = "Policy",
     .bit = TUI_IN_POLICY,
@@ -139,5 +154,5 @@ const tui_view_ops tui_view_policy = {
     .draw = draw,
     .describe = describe,
     .act = act,
-    .matches = NULL,
+    .matches = matches,
 };

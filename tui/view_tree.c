@@ -45,7 +45,9 @@ static void refresh(tui_app *app, void *data)
         for (uint32_t f = component->first_file; f < component->first_file + component->file_count; f++) {
             const wh_graph_file *file = wh_graph_file_at(graph, f);
             int64_t size = file->type == WH_FILE_REGULAR ? file->size : 0;
-            tui_tree_add(tree, file->path, size, file->type == WH_FILE_DIRECTORY, f, members[m],
+            int directory = file->type == WH_FILE_DIRECTORY;
+            /* Folders are shared by many components, so they show no owner. */
+            tui_tree_add(tree, file->path, size, directory, f, directory ? TUI_TREE_NONE : members[m],
                          file->flags, !wh_composition_file_kept(composition, f));
         }
     }

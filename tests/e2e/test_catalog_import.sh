@@ -1,8 +1,8 @@
 #!/bin/sh
 # `whittle catalog import`: real .deb and .apk packages, a directory with a
 # symlink pointing outside, a hardlink pair and a file capability, single
-# files, re-imports as no-ops, and corrupt packages that must fail with
-# exit status 2 and leave the catalog exactly as it was.
+# files and re-imports as no-ops. Corrupt packages must fail with exit
+# status 2 and leave the catalog exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
 catalog="$TEST_DIR/catalog/catalog.db"

@@ -155,7 +155,8 @@ static void apk_truncated_copies_fail(void **state)
 /* One entry of a package written by the test. */
 typedef struct apk_entry {
     const char *name;
-    const char *content; /* NULL for a directory */
+    const char *content;  /* NULL for a directory or hardlink */
+    const char *hardlink; /* earlier name this entry links to, or NULL */
 } apk_entry;
 
 /* Writes a gzip-compressed tar with the given entries, .PKGINFO first. */
@@ -172,11 +173,14 @@ static char *write_apk(const char *dir, const char *file_name, const char *pkgin
     for (size_t i = 0; i <= count; i++) {
         const char *name = i == 0 ? ".PKGINFO" : entries[i - 1].name;
         const char *content = i == 0 ? pkginfo : entries[i - 1].content;
+        const char *hardlink = i == 0 ? NULL : entries[i - 1].hardlink;
         struct archive_entry *entry = archive_entry_new();
         archive_entry_set_pathname(entry, name);
-        archive_entry_set_filetype(entry, content ? AE_IFREG : AE_IFDIR);
+        archive_entry_set_filetype(entry, content || hardlink ? AE_IFREG : AE_IFDIR);
         archive_entry_set_perm(entry, content ? 0644 : 0755);
         archive_entry_set_size(entry, content ? (la_int64_t)strlen(content) : 0);
+        if (hardlink)
+            archive_entry_set_hardlink(entry, hardlink);
         assert_int_equal(archive_write_header(archive, entry), ARCHIVE_OK);
         if (content)
             archive_write_data(archive, content, strlen(content));
@@ -190,8 +194,8 @@ static char *write_apk(const char *dir, const char *file_name, const char *pkgin
 static void apk_dependency_syntax(void **state)
 {
     test_catalog *catalog = *state;
-    const apk_entry files[] = { { "usr/", NULL }, { "usr/share/", NULL },
-                                { "usr/share/note.txt", "hello\n" } };
+    const apk_entry files[] = { { "usr/", NULL, NULL }, { "usr/share/", NULL, NULL },
+                                { "usr/share/note.txt", "hello\n", NULL } };
     char *path = write_apk(catalog->dir, "deps.apk",
                            "# comment\n"
                            "pkgname = deps\n"
@@ -270,7 +274,7 @@ static void apk_malformed_packages_rejected(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char file_name[64];
         snprintf(file_name, sizeof(file_name), "%s.apk", cases[i].label);
-        const apk_entry files[] = { { cases[i].entry_name, "content\n" } };
+        const apk_entry files[] = { { cases[i].entry_name, "content\n", NULL } };
         char *path = write_apk(catalog->dir, file_name, cases[i].pkginfo, files, 1);
         print_message("case %s\n", cases[i].label);
         test_import_expect_failure(catalog->db_path, path, &package_options, cases[i].status,
@@ -279,6 +283,98 @@ static void apk_malformed_packages_rejected(void **state)
                                    file_name);
         free(path);
     }
+}
+
+static void apk_hardlinks_resolved(void **state)
+{
+    test_catalog *catalog = *state;
+    const apk_entry files[] = {
+        { "bin/", NULL, NULL },
+        { "bin/tool", "#!/bin/sh\n", NULL },
+        { "bin/alias", NULL, "bin/tool" },
+        { "bin/alias2", NULL, "./bin/alias" }, /* a link to a link */
+    };
+    char *path = write_apk(catalog->dir, "links.apk", "pkgname = links\npkgver = 1\n", files, 4);
+    import_ok(catalog->db_path, path);
+
+    /* The first name in path order becomes the regular file; the others link to it. */
+    test_component links;
+    test_import_load(catalog->db_path, "links", &links);
+    const whc_file *alias = test_import_file(&links, "/bin/alias");
+    assert_non_null(alias);
+    assert_int_equal(alias->type, WH_FILE_REGULAR);
+    assert_int_equal(alias->size, 10);
+    const whc_file *alias2 = test_import_file(&links, "/bin/alias2");
+    assert_non_null(alias2);
+    assert_int_equal(alias2->type, WH_FILE_HARDLINK);
+    assert_string_equal(alias2->target, "/bin/alias");
+    const whc_file *tool = test_import_file(&links, "/bin/tool");
+    assert_non_null(tool);
+    assert_int_equal(tool->type, WH_FILE_HARDLINK);
+    assert_string_equal(tool->target, "/bin/alias");
+    assert_int_equal(links.component.total_size, 10);
+    test_import_unload(&links);
+
+    const apk_entry dangling[] = { { "bin/", NULL, NULL }, { "bin/alias", NULL, "bin/missing" } };
+    char *bad = write_apk(catalog->dir, "dangling.apk", "pkgname = bad\npkgver = 1\n",
+                          dangling, 2);
+    test_import_expect_failure(catalog->db_path, bad, &package_options, WH_ERR_FORMAT,
+                               "the hardlink /bin/alias points to 'bin/missing'");
+    free(bad);
+    free(path);
+}
+
+/* A pax sparse file keeps its logical size, and its content matches GNU tar's extraction. */
+static void apk_sparse_file_size(void **state)
+{
+    test_catalog *catalog = *state;
+    char *path = test_support_path(catalog->dir, "sparse.apk");
+    const char *pkginfo = "pkgname = sparse\npkgver = 1\n";
+    const la_int64_t logical_size = 1 << 20;
+
+    struct archive *archive = archive_write_new();
+    assert_non_null(archive);
+    archive_write_add_filter_gzip(archive);
+    archive_write_set_format_pax(archive);
+    assert_int_equal(archive_write_open_filename(archive, path), ARCHIVE_OK);
+    struct archive_entry *entry = archive_entry_new();
+    archive_entry_set_pathname(entry, ".PKGINFO");
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, (la_int64_t)strlen(pkginfo));
+    assert_int_equal(archive_write_header(archive, entry), ARCHIVE_OK);
+    archive_write_data(archive, pkginfo, strlen(pkginfo));
+    archive_entry_clear(entry);
+    archive_entry_set_pathname(entry, "data/sparse.img");
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0644);
+    archive_entry_set_size(entry, logical_size);
+    archive_entry_sparse_add_entry(entry, 0, 4);
+    archive_entry_sparse_add_entry(entry, logical_size - 4, 4);
+    assert_int_equal(archive_write_header(archive, entry), ARCHIVE_OK);
+    archive_write_data(archive, "headtail", 8);
+    archive_entry_free(entry);
+    assert_int_equal(archive_write_close(archive), ARCHIVE_OK);
+    archive_write_free(archive);
+
+    import_ok(catalog->db_path, path);
+    test_component sparse;
+    test_import_load(catalog->db_path, "sparse", &sparse);
+    const whc_file *image = test_import_file(&sparse, "/data/sparse.img");
+    assert_non_null(image);
+    assert_int_equal(image->size, logical_size);
+
+    char command[1024];
+    snprintf(command, sizeof(command),
+             "tar -xzOf '%s' data/sparse.img 2>/dev/null | sha256sum | cut -c1-64", path);
+    char *expected = test_import_command_output(command);
+    assert_non_null(expected);
+    expected[strcspn(expected, "\n")] = '\0';
+    assert_string_equal(image->sha256, expected);
+
+    free(expected);
+    test_import_unload(&sparse);
+    free(path);
 }
 
 static void apk_gzip_non_package_is_file(void **state)
@@ -310,6 +406,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(apk_dependency_syntax, test_import_setup,
                                         test_import_teardown),
         cmocka_unit_test_setup_teardown(apk_malformed_packages_rejected, test_import_setup,
+                                        test_import_teardown),
+        cmocka_unit_test_setup_teardown(apk_hardlinks_resolved, test_import_setup,
+                                        test_import_teardown),
+        cmocka_unit_test_setup_teardown(apk_sparse_file_size, test_import_setup,
                                         test_import_teardown),
         cmocka_unit_test_setup_teardown(apk_gzip_non_package_is_file, test_import_setup,
                                         test_import_teardown),

@@ -47,7 +47,7 @@ static void make_dir(const char *dir, const char *name, mode_t mode)
 }
 
 /*
- * Builds ROOT with files of every kind. Returns 1 when the capability
+ * Builds the tree at root with files of every kind. Returns 1 when the capability
  * xattr could be set (it needs CAP_SETFCAP), 0 otherwise.
  */
 static int build_tree(const char *root)
@@ -139,7 +139,7 @@ static void tree_records_every_type(void **state)
     for (size_t i = 0; i < tree.file_count; i++)
         assert_false(strncmp(tree.files[i].path, "/outside/", 9) == 0);
 
-    /* The first name in path order holds the content. */
+    /* The first name in path order is the regular file with the content. */
     const whc_file *b_file = expect_file(&tree, "/b-file", WH_FILE_REGULAR);
     assert_int_equal(b_file->size, 15);
     const whc_file *b_link = expect_file(&tree, "/b/link", WH_FILE_HARDLINK);

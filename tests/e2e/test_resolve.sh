@@ -1,0 +1,63 @@
+#!/bin/sh
+# `whittle resolve` and `whittle why` on the seeded demo catalog: reasons,
+# totals, the impact of a toggle, JSON output and errors.
+. "$(dirname "$0")/lib.sh"
+
+catalog=$(seeded_catalog)
+cd "$TEST_DIR"
+
+echo '{"components": ["caddy"]}' >caddy.json
+echo '{"components": ["caddy", "curl"]}' >caddy-curl.json
+
+# caddy pulls libc6 in through /usr/bin/caddy's DT_NEEDED libc.so.6.
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve caddy.json
+expect_contains "$TEST_DIR/out" "required by caddy: /usr/bin/caddy needs soname libc.so.6"
+grep -q '^libc6 ' "$TEST_DIR/out" || fail "libc6 is not in the closure"
+
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve --json caddy.json
+reason=$(jq -r '.components[] | select(.name == "libc6") | .reason | "\(.kind) \(.by) \(.file) \(.needs)"' out)
+[ "$reason" = "required caddy /usr/bin/caddy libc.so.6" ] || fail "libc6 reason: $reason"
+bytes_before=$(jq '.totals.bytes' out)
+
+# The impact of toggling curl equals the change that selecting it makes.
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve --json --toggle curl caddy.json
+[ "$(jq -r '.action' out)" = select ] || fail "toggle action: $(cat out)"
+impact=$(jq '.bytes' out)
+jq -e '.added | index("libcurl4")' out >/dev/null || fail "libcurl4 not in the added list"
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve --json caddy-curl.json
+bytes_after=$(jq '.totals.bytes' out)
+[ "$((bytes_after - bytes_before))" = "$impact" ] ||
+    fail "toggle impact $impact, but selecting curl changed bytes by $((bytes_after - bytes_before))"
+
+# Removing libc6 would take caddy and curl with it.
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve --toggle libc6 caddy-curl.json
+expect_contains out "toggling libc6 would remove it"
+expect_contains out "needed by:"
+
+# why: the chain from curl to libssl3.
+expect_status 0 "$WHITTLE" --catalog "$catalog" why caddy-curl.json libssl3
+expect_contains out "libssl3 is in the image:"
+expect_contains out "curl: selected"
+expect_contains out "-> libcurl4: required by curl: /usr/bin/curl needs soname libcurl.so.4"
+expect_status 1 "$WHITTLE" --catalog "$catalog" why caddy.json curl
+expect_contains out "curl is not in the image"
+
+# Excluded documentation no longer counts.
+cat >trimmed.json <<'JSON'
+{"components": ["caddy"], "exclude-paths": ["/usr/share/doc/**", "/usr/share/man/**"]}
+JSON
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve --json trimmed.json
+trimmed=$(jq '.totals.bytes' out)
+[ "$trimmed" -lt "$bytes_before" ] || fail "excluding docs did not shrink $bytes_before (got $trimmed)"
+
+# Errors: an unknown component names its JSON path; bad usage exits 2.
+echo '{"components": ["caddy", "no-such-thing"]}' >unknown.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve unknown.json
+expect_contains err "\$.components[1]: unknown component 'no-such-thing'"
+echo '{"components": "caddy"}' >wrong.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve wrong.json
+expect_contains err '$.components: expected an array (value: "caddy")'
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve --toggle no-such-thing caddy.json
+expect_status 0 "$WHITTLE" resolve --help
+expect_contains out "Usage: whittle resolve SPEC"
