@@ -63,6 +63,9 @@ WHITTLE := $(BUILD)/whittle
 .PHONY: all deps check-deps test unit e2e run bench install clean fuzz
 .DEFAULT_GOAL := all
 
+# Keep intermediate objects (unit-test support files) between runs.
+.SECONDARY:
+
 all: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
 
 # Quiet by default; `make V=1` prints every command.
@@ -102,7 +105,7 @@ deps:
 unit: $(UNIT_BIN)
 	@sh tests/tools/run-unit.sh $(UNIT_BIN)
 
-e2e: $(WHITTLE)
+e2e: $(WHITTLE) $(UNIT_BIN)
 	@WHITTLE=$(abspath $(WHITTLE)) sh tests/tools/run-e2e.sh
 
 test: deps

@@ -107,7 +107,8 @@ static wh_status next_entry(layer_reader *reader, struct archive_entry **out, wh
 
         archive_read_disk_descend(reader->archive);
         const char *path = archive_entry_pathname(entry);
-        archive_entry_copy_pathname(entry, path + reader->root_length);
+        const char *name = path + reader->root_length;
+        archive_entry_copy_pathname(entry, name[0] != '\0' ? name : "/");
         struct archive_entry *spare = NULL;
         /* The tar strategy never defers an entry, so spare stays NULL. */
         archive_entry_linkify(reader->links, &entry, &spare);

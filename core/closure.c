@@ -10,8 +10,6 @@
 #include "graph_internal.h"
 #include "version.h"
 
-#define DECLARED_REQUIREMENT 255
-
 wh_status wh_closure_init(closure *c, uint32_t component_count)
 {
     memset(c, 0, sizeof(*c));
@@ -55,13 +53,12 @@ static void include(closure *c, uint32_t id, const wh_reason *reason)
     c->members[c->member_count++] = id;
 }
 
-static int add_link(closure *c, uint32_t from, uint32_t to)
+static int add_link(closure *c, const wh_choice *choice)
 {
-    if (wh_grow_array((void **)&c->links, &c->link_capacity, c->link_count + 1, sizeof(link)) != 0)
+    if (wh_grow_array((void **)&c->links, &c->link_capacity, c->link_count + 1,
+                      sizeof(wh_choice)) != 0)
         return -1;
-    c->links[c->link_count].from = from;
-    c->links[c->link_count].to = to;
-    c->link_count++;
+    c->links[c->link_count++] = *choice;
     return 0;
 }
 
@@ -137,7 +134,8 @@ static wh_status follow_requirements(wh_composition *composition, closure *c, ui
                                  requirement->name };
             include(c, provider, &reason);
         }
-        if (add_link(c, id, provider) != 0)
+        wh_choice choice = { id, provider, a->edges[e].file, f, requirement->kind, requirement->name };
+        if (add_link(c, &choice) != 0)
             return WH_ERR_NOMEM;
     }
     return WH_OK;
@@ -221,15 +219,17 @@ static wh_status follow_declared(wh_composition *composition, closure *c, uint32
         }
 
         if (chosen == WH_NONE) {
-            if (add_unsatisfied(c, id, WH_NONE, DECLARED_REQUIREMENT, clause->name) != 0)
+            if (add_unsatisfied(c, id, WH_NONE, WH_REQUIREMENT_DECLARED, clause->name) != 0)
                 return WH_ERR_NOMEM;
         } else if (chosen != id) {
             if (!c->included[chosen]) {
-                wh_reason reason = { WH_REASON_DECLARED, id, WH_NONE, WH_NONE, DECLARED_REQUIREMENT,
+                wh_reason reason = { WH_REASON_DECLARED, id, WH_NONE, WH_NONE, WH_REQUIREMENT_DECLARED,
                                      chosen_relation->name };
                 include(c, chosen, &reason);
             }
-            if (add_link(c, id, chosen) != 0)
+            wh_choice choice = { id, chosen, WH_NONE, WH_NONE, WH_REQUIREMENT_DECLARED,
+                                 chosen_relation->name };
+            if (add_link(c, &choice) != 0)
                 return WH_ERR_NOMEM;
         }
         r = next;
@@ -257,7 +257,7 @@ static int add_conflict(closure *c, uint32_t first, uint32_t second)
 
 /*
  * Sums the members' totals. A path shipped by several members is in the
- * image once, so later members (by name) drop their copy; different content
+ * image once, so later members (by name) drop their copy. Different content
  * at one path is a conflict.
  */
 static wh_status sum_totals(wh_composition *composition, closure *c)
@@ -289,12 +289,11 @@ static wh_status sum_totals(wh_composition *composition, closure *c)
     return WH_OK;
 }
 
-static const wh_composition *rank_owner; /* qsort has no context argument in C11 */
-
-static int compare_rank(const void *a, const void *b)
+static int compare_rank(const void *a, const void *b, void *context)
 {
-    uint32_t ra = rank_owner->rank[*(const uint32_t *)a];
-    uint32_t rb = rank_owner->rank[*(const uint32_t *)b];
+    const wh_composition *composition = context;
+    uint32_t ra = composition->rank[*(const uint32_t *)a];
+    uint32_t rb = composition->rank[*(const uint32_t *)b];
     return (ra > rb) - (ra < rb);
 }
 
@@ -323,8 +322,7 @@ wh_status wh_closure_compute(wh_composition *composition, closure *out, uint32_t
             return wh_error_set(err, WH_ERR_NOMEM, "out of memory resolving the composition");
     }
 
-    rank_owner = composition;
-    qsort(out->members, out->member_count, sizeof(uint32_t), compare_rank);
+    qsort_r(out->members, out->member_count, sizeof(uint32_t), compare_rank, composition);
     if (sum_totals(composition, out) != WH_OK)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory resolving the composition");
     return WH_OK;

@@ -7,12 +7,11 @@
 #include "glob.h"
 #include "graph_internal.h"
 
-static const wh_graph *name_owner; /* qsort has no context argument in C11 */
-
-static int compare_names(const void *a, const void *b)
+static int compare_names(const void *a, const void *b, void *context)
 {
-    const char *na = wh_graph_component_at(name_owner, *(const uint32_t *)a)->name;
-    const char *nb = wh_graph_component_at(name_owner, *(const uint32_t *)b)->name;
+    const wh_graph *graph = context;
+    const char *na = wh_graph_component_at(graph, *(const uint32_t *)a)->name;
+    const char *nb = wh_graph_component_at(graph, *(const uint32_t *)b)->name;
     int order = strcmp(na, nb);
     if (order != 0)
         return order;
@@ -48,8 +47,7 @@ wh_status wh_composition_new(const wh_graph *graph, wh_composition **out, wh_err
     memset(c->follow, -1, slots);
     for (uint32_t i = 0; i < n; i++)
         c->by_name[i] = i;
-    name_owner = graph;
-    qsort(c->by_name, n, sizeof(uint32_t), compare_names);
+    qsort_r(c->by_name, n, sizeof(uint32_t), compare_names, (void *)graph);
     for (uint32_t i = 0; i < n; i++)
         c->rank[c->by_name[i]] = i;
 

@@ -59,14 +59,30 @@ typedef struct wh_totals {
     uint64_t compressed; /* estimated gzip layer size, see wh_estimate_compressed */
 } wh_totals;
 
+/* wh_unsatisfied.requirement of a declared relation that nothing satisfies. */
+#define WH_REQUIREMENT_DECLARED 255
+
 /* A requirement that nothing included or includable satisfies. */
 typedef struct wh_unsatisfied {
     uint32_t component;
     uint32_t file;       /* the file that needs it, or WH_NONE for a declared relation */
-    uint8_t requirement; /* wh_requirement_kind, or 255 for a declared relation */
+    uint8_t requirement; /* wh_requirement_kind, or WH_REQUIREMENT_DECLARED */
     int warning;         /* dangling symlinks are warnings, the rest errors */
     const char *name;
 } wh_unsatisfied;
+
+/*
+ * One requirement between two included components, with the provider the
+ * resolution chose: a file requirement (file and provider_file set) or a
+ * declared relation (both WH_NONE).
+ */
+typedef struct wh_choice {
+    uint32_t from, to;      /* the component with the requirement, and its provider */
+    uint32_t file;          /* file of `from` that needs it, or WH_NONE */
+    uint32_t provider_file; /* file of `to` that satisfies it, or WH_NONE */
+    uint8_t requirement;    /* wh_requirement_kind, or WH_REQUIREMENT_DECLARED */
+    const char *name;       /* soname, path or declared package name */
+} wh_choice;
 
 /* Two included components ship the same path with different content. */
 typedef struct wh_conflict {
@@ -151,6 +167,11 @@ wh_totals wh_composition_totals(const wh_composition *composition);
 const wh_unsatisfied *wh_composition_unsatisfied(const wh_composition *composition,
                                                  uint32_t *count);
 const wh_conflict *wh_composition_conflicts(const wh_composition *composition, uint32_t *count);
+/*
+ * Every requirement between included components and its chosen provider,
+ * in resolution order, one per distinct requirement of each component.
+ */
+const wh_choice *wh_composition_choices(const wh_composition *composition, uint32_t *count);
 
 /* Whether a file of an included component remains after trimming. */
 int wh_composition_file_kept(const wh_composition *composition, uint32_t file);

@@ -28,17 +28,13 @@ typedef struct trim {
     size_t exclude_count;
 } trim;
 
-typedef struct link {
-    uint32_t from, to;
-} link;
-
 /* The result of one resolution. */
 typedef struct closure {
     uint8_t *included;
     wh_reason *reasons;
     uint32_t *members;
     uint32_t member_count;
-    link *links;
+    wh_choice *links;
     uint32_t link_count, link_capacity;
     wh_unsatisfied *unsatisfied;
     uint32_t unsatisfied_count, unsatisfied_capacity;

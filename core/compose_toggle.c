@@ -5,12 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const wh_composition *rank_owner; /* qsort has no context argument in C11 */
-
-static int compare_rank(const void *a, const void *b)
+static int compare_rank(const void *a, const void *b, void *context)
 {
-    uint32_t ra = rank_owner->rank[*(const uint32_t *)a];
-    uint32_t rb = rank_owner->rank[*(const uint32_t *)b];
+    const wh_composition *composition = context;
+    uint32_t ra = composition->rank[*(const uint32_t *)a];
+    uint32_t rb = composition->rank[*(const uint32_t *)b];
     return (ra > rb) - (ra < rb);
 }
 
@@ -27,8 +26,7 @@ static wh_status needers_in(const wh_composition *composition, const closure *c,
         if (c->links[i].to == id)
             list[n++] = c->links[i].from;
     }
-    rank_owner = composition;
-    qsort(list, n, sizeof(*list), compare_rank);
+    qsort_r(list, n, sizeof(*list), compare_rank, (void *)composition);
     uint32_t unique = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (unique == 0 || list[unique - 1] != list[i])
@@ -260,6 +258,12 @@ const wh_conflict *wh_composition_conflicts(const wh_composition *c, uint32_t *c
 {
     *count = c->current.conflict_count;
     return c->current.conflicts;
+}
+
+const wh_choice *wh_composition_choices(const wh_composition *c, uint32_t *count)
+{
+    *count = c->current.link_count;
+    return c->current.links;
 }
 
 int wh_composition_file_kept(const wh_composition *c, uint32_t file)

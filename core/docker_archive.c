@@ -1,6 +1,6 @@
 /*
  * docker-archive metadata: the format `docker save` writes and `docker load`
- * and containers/image read. The folder holds <config hex>.json, one
+ * and containers/image read. The folder contains <config hex>.json, one
  * uncompressed <diff_id hex>.tar per layer and manifest.json:
  *
  *   [{"Config":"<hex>.json","Layers":["<hex>.tar",...],"RepoTags":["name:tag"]}]

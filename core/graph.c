@@ -29,6 +29,16 @@ const char *wh_requirement_kind_name(wh_requirement_kind kind)
     return requirement_kind_names[kind];
 }
 
+const char *wh_requirement_kind_label(wh_requirement_kind kind)
+{
+    static const char *const labels[] = {
+        "ELF interpreter", "soname", "script interpreter", "symlink target",
+    };
+    if ((unsigned)kind > WH_REQ_SYMLINK)
+        return NULL;
+    return labels[kind];
+}
+
 int wh_grow_array(void **array, uint32_t *capacity, uint32_t need, size_t size)
 {
     if (need <= *capacity)
@@ -118,9 +128,9 @@ void wh_graph_free(wh_graph *graph)
     free(graph);
 }
 
-static wh_status nomem(wh_error *err, const char *what)
+static wh_status out_of_memory(wh_error *err, const char *name)
 {
-    return wh_error_set(err, WH_ERR_NOMEM, "out of memory adding %s to the component graph", what);
+    return wh_error_set(err, WH_ERR_NOMEM, "out of memory adding %s to the component graph", name);
 }
 
 wh_status wh_graph_add_component(wh_graph *graph, const wh_component_input *input, uint32_t *id,
@@ -132,7 +142,7 @@ wh_status wh_graph_add_component(wh_graph *graph, const wh_component_input *inpu
         return wh_error_set(err, WH_ERR_INVALID, "component without a name");
     if (wh_grow_array((void **)&graph->components, &graph->component_capacity,
                       graph->component_count + 1, sizeof(wh_graph_component)) != 0)
-        return nomem(err, input->name);
+        return out_of_memory(err, input->name);
 
     wh_graph_component *component = &graph->components[graph->component_count];
     memset(component, 0, sizeof(*component));
@@ -141,7 +151,7 @@ wh_status wh_graph_add_component(wh_graph *graph, const wh_component_input *inpu
     component->architecture = wh_arena_strdup(&graph->arena, input->architecture);
     component->origin_sha256 = wh_arena_strdup(&graph->arena, input->origin_sha256);
     if (component->name == NULL || component->version == NULL)
-        return nomem(err, input->name);
+        return out_of_memory(err, input->name);
     component->kind = input->kind;
     component->scheme = input->scheme;
     component->first_file = graph->file_count;
@@ -247,7 +257,7 @@ wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_erro
     if (wh_grow_array((void **)&graph->files, &graph->file_capacity, need, sizeof(wh_graph_file)) != 0
         || wh_grow_array((void **)&graph->pending, &graph->pending_capacity, need,
                          sizeof(file_pending)) != 0)
-        return nomem(err, input->path);
+        return out_of_memory(err, input->path);
 
     const wh_classification *c = input->classification;
     wh_graph_file *file = &graph->files[graph->file_count];
@@ -256,7 +266,7 @@ wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_erro
     file->target = wh_arena_strdup(&graph->arena, input->target);
     file->multicall = c ? wh_arena_strdup(&graph->arena, c->multicall) : NULL;
     if (file->path == NULL || (input->target && file->target == NULL))
-        return nomem(err, input->path);
+        return out_of_memory(err, input->path);
     file->size = input->type == WH_FILE_REGULAR ? input->size : 0;
     file->component = graph->component_count - 1;
     file->flags = flags_from_metadata(input, c);
@@ -268,7 +278,7 @@ wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_erro
     file->same_path_next = WH_NONE;
 
     if (copy_pending(graph, c, &graph->pending[graph->file_count]) != WH_OK)
-        return nomem(err, input->path);
+        return out_of_memory(err, input->path);
 
     graph->file_count++;
     graph->components[graph->component_count - 1].file_count++;
@@ -283,7 +293,7 @@ wh_status wh_graph_add_relation(wh_graph *graph, const wh_relation_input *input,
                             input->name);
     if (wh_grow_array((void **)&graph->relations, &graph->relation_capacity,
                       graph->relation_count + 1, sizeof(wh_graph_relation)) != 0)
-        return nomem(err, input->name);
+        return out_of_memory(err, input->name);
 
     wh_graph_relation *relation = &graph->relations[graph->relation_count];
     relation->kind = (uint8_t)input->kind;
@@ -293,7 +303,7 @@ wh_status wh_graph_add_relation(wh_graph *graph, const wh_relation_input *input,
     relation->op = wh_arena_strdup(&graph->arena, input->op);
     relation->version = wh_arena_strdup(&graph->arena, input->version);
     if (relation->name == NULL)
-        return nomem(err, input->name);
+        return out_of_memory(err, input->name);
 
     graph->relation_count++;
     graph->components[graph->component_count - 1].relation_count++;

@@ -82,7 +82,7 @@ typedef struct wh_relation_input {
     const char *version;
 } wh_relation_input;
 
-/* What a requirement asks for. */
+/* The kind of thing a requirement names. */
 typedef enum wh_requirement_kind {
     WH_REQ_INTERPRETER = 0, /* ELF PT_INTERP path */
     WH_REQ_SONAME,          /* DT_NEEDED, searched in RPATH, RUNPATH and the standard dirs */
@@ -92,7 +92,7 @@ typedef enum wh_requirement_kind {
 
 /* A set of files, in other components or the same one, that satisfies a requirement. */
 typedef struct wh_providers {
-    const uint32_t *files;  /* file indices, sorted by component name then path */
+    const uint32_t *files;  /* file indices by component name (highest version first), then path */
     uint32_t count;         /* 0: nothing in the catalog satisfies it */
 } wh_providers;
 
@@ -173,5 +173,7 @@ uint32_t wh_graph_lookup(const wh_graph *graph, const char *path);
 const char *wh_relation_kind_name(wh_relation_kind kind);
 /* Returns "interpreter", "soname", "script", "symlink". */
 const char *wh_requirement_kind_name(wh_requirement_kind kind);
+/* Returns words for messages: "ELF interpreter", "soname", "script interpreter", "symlink target". */
+const char *wh_requirement_kind_label(wh_requirement_kind kind);
 
 #endif

@@ -59,7 +59,7 @@ unsigned wh_gzip_default_threads(void)
 static int stream_init(z_stream *stream, int level)
 {
     memset(stream, 0, sizeof(*stream));
-    /* windowBits 15 + 16 asks zlib for a gzip header and trailer. */
+    /* windowBits 15 + 16 makes zlib write a gzip header and trailer. */
     return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 }
 

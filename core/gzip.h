@@ -3,11 +3,11 @@
  * same bytes for any thread count.
  *
  * The input is cut into chunks of WH_GZIP_CHUNK_SIZE bytes (the last one may
- * be shorter) and each chunk becomes an independent gzip member (RFC 1952
- * section 2.2: a gzip file is a series of members, and gunzip, zlib's
- * inflate with windowBits 47, Go's compress/gzip and libarchive read them all
- * as one stream). Members carry no file name, mtime 0 and OS byte 255
- * ("unknown"), so the output depends only on the input bytes and the level.
+ * be shorter), and each chunk becomes an independent gzip member. RFC 1952
+ * section 2.2 defines a gzip file as a series of members, and gunzip and Go's
+ * compress/gzip (used by skopeo and umoci) read them as one stream. Members
+ * carry no file name, mtime 0 and OS byte 255 ("unknown"), so the output
+ * depends only on the input bytes and the level.
  *
  * Calls, all from one thread:
  *   wh_gzip_writer_new(level, threads, output, context, &writer, &err);
@@ -27,13 +27,13 @@
 /* Chunk size: part of the output format, so it never depends on the machine. */
 #define WH_GZIP_CHUNK_SIZE ((size_t)1 << 20)
 
-/* The level layers are written with, the same as gzip's default. */
+/* Compression level for layers, the same as gzip's default. */
 #define WH_GZIP_DEFAULT_LEVEL 6
 
-/* Threads used when the caller asks for 0: the online CPUs, capped at this. */
+/* Cap on the threads used when the caller requests 0 (one per online CPU). */
 #define WH_GZIP_MAX_THREADS 64
 
-/* Receives compressed bytes; returns WH_OK or a status with err filled. */
+/* Receives compressed bytes. Returns WH_OK, or a status with err filled. */
 typedef wh_status (*wh_gzip_output_fn)(void *context, const void *data, size_t size,
                                        wh_error *err);
 
@@ -47,7 +47,7 @@ typedef struct wh_gzip_writer wh_gzip_writer;
 wh_status wh_gzip_writer_new(int level, unsigned threads, wh_gzip_output_fn output,
                              void *context, wh_gzip_writer **out, wh_error *err);
 
-/* Appends data; may call output for members that are complete. */
+/* Appends data, calling output for members that are complete. */
 wh_status wh_gzip_writer_write(wh_gzip_writer *writer, const void *data, size_t size,
                                wh_error *err);
 
@@ -61,7 +61,7 @@ wh_status wh_gzip_writer_finish(wh_gzip_writer *writer, wh_error *err);
 /* Returns the compressed bytes passed to output so far. */
 uint64_t wh_gzip_writer_output_size(const wh_gzip_writer *writer);
 
-/* Stops the threads and frees the writer; accepts NULL. */
+/* Stops the threads and frees the writer. Accepts NULL. */
 void wh_gzip_writer_free(wh_gzip_writer *writer);
 
 /* Returns the thread count that 0 stands for on this machine. */

@@ -74,7 +74,10 @@ typedef struct wh_image_config {
     int64_t created;           /* seconds since 1970, written as RFC 3339 UTC */
 } wh_image_config;
 
-/* Called between files; total is the layer's content bytes. */
+/*
+ * Progress of one layer, in bytes of regular file content: called after
+ * each entry and after every MiB of a large file, on the writing thread.
+ */
 typedef void (*wh_image_progress_fn)(void *context, size_t layer_index, uint64_t bytes_done,
                                      uint64_t bytes_total);
 
@@ -109,9 +112,9 @@ typedef struct wh_image_result {
  * rootfs:DIR. The destination must not exist yet (WH_ERR_EXISTS otherwise).
  *
  * The writer re-hashes every regular file as it reads it and fails with
- * WH_ERR_DIGEST on a mismatch, then reads the written image back and checks
- * it; on any failure or cancellation nothing is left at destination and no
- * temporary file remains. The manifest digest and the layer digests are the
+ * WH_ERR_DIGEST on a mismatch. It then reads the written image back and
+ * checks it. On any failure or cancellation nothing is left at destination
+ * and no temporary file remains. The manifest digest and the layer digests are the
  * same for every destination kind, because they describe the OCI form even
  * where that form is not written (docker-archive keeps uncompressed layers,
  * rootfs keeps none). On success the caller frees result with
@@ -126,13 +129,13 @@ wh_status wh_image_write(const char *destination, const wh_layer_input *layers,
 void wh_image_result_free(wh_image_result *result);
 
 /*
- * Cancellation. wh_image_cancel may be called from a signal handler (it only
- * sets a flag of type volatile sig_atomic_t); a write in progress checks the
- * flag between files and between blocks of a file and then fails with
- * WH_ERR_INVALID, "cancelled", cleaning up as for any failure.
+ * Cancellation. wh_image_cancel only sets a volatile sig_atomic_t flag, so
+ * it is safe in a signal handler. A write in progress checks the flag
+ * between files and between blocks of a file. It then fails with
+ * WH_ERR_INVALID and the message "cancelled", cleaning up as for any failure.
  * wh_image_cancel_signal_handler has the signature sigaction expects, so a
  * program can install it for SIGINT and SIGTERM. The flag stays set until
- * wh_image_cancel_reset.
+ * wh_image_cancel_reset, and it is process-wide: it cancels every write.
  */
 void wh_image_cancel(void);
 void wh_image_cancel_signal_handler(int signal_number);

@@ -90,9 +90,9 @@ char *wh_image_join(const char *left, const char *right);
 
 /*
  * Writes the regular files and folders under dir as a deterministic tar at
- * archive_path (sorted names, mtime epoch, root-owned, 0644/0755), then
+ * archive_path: sorted names, mtime epoch, root-owned, 0644 and 0755. Then
  * reads the archive back and checks that every member matches the file it
- * came from and nothing else is in it.
+ * came from and that the archive contains nothing else.
  */
 wh_status wh_image_tar_directory(const char *dir, const char *archive_path, int64_t epoch,
                                  wh_error *err);

@@ -2,7 +2,7 @@
  * The layer pipeline: tar bytes from the layer writer are hashed (diff_id),
  * optionally kept as an uncompressed tar, and compressed by the parallel gzip
  * writer, whose output is hashed (digest) and optionally kept as the blob.
- * Nothing holds a whole layer in memory.
+ * No step keeps a whole layer in memory.
  */
 #include "image_internal.h"
 

@@ -124,11 +124,11 @@ out:
     return result;
 }
 
-static wh_status tree_mismatch(const char *root, const wh_layer_item *item, const char *what,
+static wh_status tree_mismatch(const char *root, const wh_layer_item *item, const char *problem,
                                wh_error *err)
 {
     return wh_error_set(err, WH_ERR_DIGEST, "%s/%s %s; the unpacked tree is not what was planned",
-                        root, item->name, what);
+                        root, item->name, problem);
 }
 
 static wh_status check_file_content(const char *path, const wh_layer_item *item,

@@ -15,10 +15,10 @@
 /* Documents are small; anything bigger than this is not one we wrote. */
 #define DOCUMENT_MAX ((size_t)16 << 20)
 
-static wh_status mismatch(const char *path, const char *what, wh_error *err)
+static wh_status mismatch(const char *path, const char *problem, wh_error *err)
 {
     return wh_error_set(err, WH_ERR_FORMAT, "%s %s; the written image is not what was planned",
-                        path, what);
+                        path, problem);
 }
 
 /* Reads dir/name, checks its sha256 against hex and parses it as JSON. */
@@ -62,7 +62,7 @@ static int compare_names(const void *left, const void *right)
     return strcmp(*(char *const *)left, *(char *const *)right);
 }
 
-/* Checks that dir holds exactly the names given (in any order), nothing else. */
+/* Checks that dir contains exactly the names given (in any order) and nothing else. */
 static wh_status check_listing(const char *dir, const char **names, size_t count, wh_error *err)
 {
     wh_status result = WH_OK;
@@ -95,12 +95,12 @@ out:
 static size_t unique_names(const char **names, size_t count)
 {
     qsort(names, count, sizeof(*names), compare_names);
-    size_t kept = 0;
+    size_t unique = 0;
     for (size_t i = 0; i < count; i++) {
-        if (kept == 0 || strcmp(names[kept - 1], names[i]) != 0)
-            names[kept++] = names[i];
+        if (unique == 0 || strcmp(names[unique - 1], names[i]) != 0)
+            names[unique++] = names[i];
     }
-    return kept;
+    return unique;
 }
 
 static int descriptor_matches(json_t *descriptor, const char *media_type, const char *digest,

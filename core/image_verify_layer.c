@@ -120,11 +120,11 @@ static int next_header(struct archive *archive, struct archive_entry **entry, in
     return *status == ARCHIVE_OK || *status == ARCHIVE_WARN;
 }
 
-static wh_status entry_mismatch(const char *path, const char *name, const char *what,
+static wh_status entry_mismatch(const char *path, const char *name, const char *problem,
                                 wh_error *err)
 {
     return wh_error_set(err, WH_ERR_DIGEST, "%s: /%s %s; the written layer is not what was "
-                        "planned", path, name, what);
+                        "planned", path, name, problem);
 }
 
 static int same_text(const char *left, const char *right)

@@ -15,12 +15,26 @@
 
 #define READ_BLOCK_SIZE ((size_t)1 << 16)
 
+/* Inside a large file, progress is reported after every this many bytes. */
+#define PROGRESS_STEP ((uint64_t)1 << 20)
+
 typedef struct stream_state {
     wh_layer_output_fn output;
     void *context;
     wh_status status; /* first error from output */
     wh_error error;
+    const wh_layer_write_options *options;
+    uint64_t done;  /* content bytes written so far */
+    uint64_t total; /* content bytes of the layer */
 } stream_state;
+
+static void report_progress(const stream_state *state)
+{
+    const wh_layer_write_options *options = state->options;
+    if (options->progress != NULL)
+        options->progress(options->progress_context, options->layer_index, state->done,
+                          state->total);
+}
 
 struct archive *wh_layer_tar_writer_new(void)
 {
@@ -70,10 +84,15 @@ static la_ssize_t write_callback(struct archive *archive, void *context, const v
 {
     stream_state *state = context;
     (void)archive;
-    if (state->status != WH_OK)
-        return -1;
-    state->status = state->output(state->context, data, size, &state->error);
-    return state->status == WH_OK ? (la_ssize_t)size : -1;
+
+    /*
+     * Never report a failure to libarchive: a fatal archive cannot be closed,
+     * and libarchive 3.6 then leaks its block buffer. After the first error
+     * the bytes are dropped, and the writer checks state->status itself.
+     */
+    if (state->status == WH_OK)
+        state->status = state->output(state->context, data, size, &state->error);
+    return (la_ssize_t)size;
 }
 
 /* Turns a libarchive failure into a status, preferring the output's own error. */
@@ -133,11 +152,11 @@ static void fill_entry(struct archive_entry *entry, const wh_layer_item *item, i
                                       item->xattrs[i].size);
 }
 
-static wh_status mismatch(const wh_layer_item *item, const char *what, wh_error *err)
+static wh_status mismatch(const wh_layer_item *item, const char *problem, wh_error *err)
 {
     return wh_error_set(err, WH_ERR_DIGEST,
                         "/%s: its content file %s %s; re-import the component that provides it",
-                        item->name, item->content_path, what);
+                        item->name, item->content_path, problem);
 }
 
 /* Streams one regular file's content into the archive, hashing it on the way. */
@@ -178,11 +197,16 @@ static wh_status copy_content(struct archive *archive, stream_state *state,
             goto out;
         }
         wh_sha256_update(hash, buffer, (size_t)got);
-        if (archive_write_data(archive, buffer, (size_t)got) != got) {
+        if (archive_write_data(archive, buffer, (size_t)got) != got || state->status != WH_OK) {
             result = archive_failure(archive, state, item->name, err);
             goto out;
         }
         remaining -= (uint64_t)got;
+
+        uint64_t before = state->done;
+        state->done += (uint64_t)got;
+        if (remaining > 0 && before / PROGRESS_STEP != state->done / PROGRESS_STEP)
+            report_progress(state);
     }
 
     /* One more byte means the file grew past the recorded size. */
@@ -200,9 +224,9 @@ static wh_status copy_content(struct archive *archive, stream_state *state,
     char hex[WH_SHA256_HEX_LEN + 1];
     wh_sha256_final_hex(hash, hex);
     if (strcmp(hex, item->sha256) != 0) {
-        char what[200];
-        snprintf(what, sizeof(what), "has sha256 %s, expected %s", hex, item->sha256);
-        result = mismatch(item, what, err);
+        char problem[200];
+        snprintf(problem, sizeof(problem), "has sha256 %s, expected %s", hex, item->sha256);
+        result = mismatch(item, problem, err);
     }
 
 out:
@@ -219,12 +243,12 @@ wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options
     if (result != WH_OK)
         return result;
 
-    stream_state state = {.output = output, .context = context};
+    stream_state state = {.output = output, .context = context, .options = options,
+                          .total = plan->content_bytes};
     struct archive_entry *entry = archive_entry_new();
     unsigned char *buffer = malloc(READ_BLOCK_SIZE);
     struct archive *archive = wh_layer_tar_writer_new();
     int opened = 0;
-    uint64_t done = 0;
 
     if (options->epoch < 0) {
         result = wh_error_set(err, WH_ERR_INVALID,
@@ -255,7 +279,7 @@ wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options
          */
         fill_entry(entry, item, options->epoch);
         int status = archive_write_header(archive, entry);
-        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
+        if ((status != ARCHIVE_OK && status != ARCHIVE_WARN) || state.status != WH_OK) {
             result = archive_failure(archive, &state, item->name, err);
             goto out;
         }
@@ -263,20 +287,20 @@ wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options
             result = copy_content(archive, &state, item, buffer, err);
             if (result != WH_OK)
                 goto out;
-            done += item->size;
         }
-        if (options->progress != NULL)
-            options->progress(options->progress_context, options->layer_index, done,
-                              plan->content_bytes);
+        report_progress(&state);
     }
 
     opened = 0;
-    if (archive_write_close(archive) != ARCHIVE_OK)
+    if (archive_write_close(archive) != ARCHIVE_OK || state.status != WH_OK)
         result = archive_failure(archive, &state, "(end of archive)", err);
 
 out:
-    if (opened)
-        archive_write_fail(archive);
+    if (opened) {
+        /* Close into the void so libarchive frees its buffers; the stream is abandoned. */
+        state.status = state.status == WH_OK ? WH_ERR_INVALID : state.status;
+        archive_write_close(archive);
+    }
     if (archive != NULL)
         archive_write_free(archive);
     archive_entry_free(entry);

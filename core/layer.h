@@ -8,7 +8,8 @@
  * - The entry "/" is dropped: a layer describes what is inside the root.
  * - A missing parent directory is added. It copies the metadata of the same
  *   directory in the nearest lower layer, so extracting the layer does not
- *   change it; a directory no lower layer has becomes 0755 root:root.
+ *   change that directory. A directory no lower layer has becomes 0755
+ *   root:root.
  * - In a hardlink group, the name that sorts first carries the content and
  *   every other name links to it, because a tar hardlink must refer to an
  *   entry earlier in the archive. All names get the group's metadata: the
@@ -76,9 +77,9 @@ typedef struct wh_layer_write_options {
 
 /*
  * Writes the plan as a PAX tar to output. Regular file content is read from
- * content_path and hashed as it streams; a size or sha256 mismatch fails
- * with WH_ERR_DIGEST naming the image path and the content path. Checks the
- * cancellation flag between entries and between blocks.
+ * content_path and hashed as it streams. A size or sha256 mismatch fails
+ * with WH_ERR_DIGEST naming the image path and the content path. The
+ * cancellation flag is checked between entries and between 64 KiB blocks.
  */
 wh_status wh_layer_write(const wh_layer_plan *plan, const wh_layer_write_options *options,
                          wh_layer_output_fn output, void *context, wh_error *err);

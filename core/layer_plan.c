@@ -162,7 +162,8 @@ static const wh_layer_entry *lower_directory(const builder *b, const char *name,
         for (size_t i = 0; i < input->count; i++) {
             const wh_layer_entry *entry = &input->entries[i];
             if (entry->type == WH_FILE_DIRECTORY && entry->path != NULL &&
-                strncmp(entry->path + 1, name, length) == 0 && entry->path[length + 1] == '\0')
+                entry->path[0] == '/' && strncmp(entry->path + 1, name, length) == 0 &&
+                entry->path[length + 1] == '\0')
                 return entry;
         }
     }
@@ -333,8 +334,8 @@ wh_status wh_layer_plan_new(const wh_layer_input *layers, size_t index, wh_layer
             goto out;
     }
 
-    size_t given = b.plan->count;
-    for (size_t i = 0; i < given; i++) {
+    size_t listed = b.plan->count;
+    for (size_t i = 0; i < listed; i++) {
         result = add_parents(&b, i, err);
         if (result != WH_OK)
             goto out;

@@ -197,8 +197,9 @@ static wh_status write_archive(const char *dir, const char *archive_path, member
     }
 
 out:
+    /* Closing frees libarchive's buffers; the partial file is removed by the caller. */
     if (opened)
-        archive_write_fail(archive);
+        archive_write_close(archive);
     if (archive != NULL)
         archive_write_free(archive);
     archive_entry_free(entry);

@@ -230,6 +230,12 @@ wh_status wh_policy_parse(const char *text, size_t size, const char *source, wh_
         result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading a policy");
         goto out;
     }
+    /* jansson 2.14 leaves the error text empty when its lexer cannot allocate. */
+    if (root == NULL
+        && (json_error_code(&json_error) == json_error_out_of_memory || json_error.text[0] == '\0')) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading '%s'", source);
+        goto out;
+    }
     if (root == NULL) {
         result = wh_error_set(err, WH_ERR_INVALID, "%s:%d:%d: invalid JSON: %s", source,
                               json_error.line, json_error.column, json_error.text);
@@ -281,8 +287,18 @@ out:
 wh_status wh_policy_profile(const char *name, wh_policy **out, wh_error *err)
 {
     for (size_t i = 0; i < PROFILE_COUNT; i++) {
-        if (strcmp(profiles[i].name, name) == 0)
-            return wh_policy_parse(profiles[i].json, strlen(profiles[i].json), name, out, err);
+        if (strcmp(profiles[i].name, name) != 0)
+            continue;
+        /*
+         * The profiles are valid (test_policy parses each one), so a failure here is an
+         * allocation failure, even where jansson reports it as a syntax error.
+         */
+        wh_status status = wh_policy_parse(profiles[i].json, strlen(profiles[i].json), name, out,
+                                           err);
+        if (status != WH_OK)
+            status = wh_error_set(err, WH_ERR_NOMEM, "out of memory loading policy profile '%s'",
+                                  name);
+        return status;
     }
     *out = NULL;
     return wh_error_set(err, WH_ERR_INVALID,

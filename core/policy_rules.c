@@ -220,8 +220,9 @@ static int check_requirements(const rule_instance *rule, evaluation *e)
                                     u->name);
         else
             failed = wh_finding_add(e, rule, severity, path, component,
-                                    "needs %s '%s', which no component in the catalog provides",
-                                    wh_requirement_kind_name((wh_requirement_kind)u->requirement),
+                                    "needs %s '%s', which no component provides after "
+                                    "exclusions and trimming",
+                                    wh_requirement_kind_label((wh_requirement_kind)u->requirement),
                                     u->name);
         if (failed)
             return -1;

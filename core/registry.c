@@ -1,5 +1,10 @@
-/* Registry client entry points. */
-#include "registry.h"
+/* Registry client setup: the host, scheme and credentials of one repository. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "registry_internal.h"
 
 const char *wh_registry_host_architecture(void)
 {
@@ -22,26 +27,124 @@ const char *wh_registry_host_architecture(void)
 #endif
 }
 
-wh_status wh_registry_pull(const wh_transport *reference, const char *layout_dir,
-                           const wh_registry_options *options, char **manifest_digest,
-                           wh_error *err)
+char *registry_url(const registry_client *client, const char *suffix)
 {
-    (void)layout_dir;
-    (void)options;
-    (void)manifest_digest;
-    return wh_error_set(err, WH_ERR_INVALID, "pulling from %s is not implemented yet",
-                        reference->host);
+    char *url = NULL;
+    if (asprintf(&url, "%s://%s/v2/%s/%s", client->scheme, client->api_host,
+                 client->repository, suffix) < 0)
+        return NULL;
+    return url;
 }
 
-wh_status wh_registry_push_layout(const char *layout_dir, const char *tag,
-                                  const wh_transport *reference,
-                                  const wh_registry_options *options, char **manifest_digest,
-                                  wh_error *err)
+void registry_close(registry_client *client)
 {
-    (void)layout_dir;
-    (void)tag;
-    (void)options;
-    (void)manifest_digest;
-    return wh_error_set(err, WH_ERR_INVALID, "pushing to %s is not implemented yet",
-                        reference->host);
+    if (client->curl != NULL)
+        curl_easy_cleanup(client->curl);
+    free(client->scheme);
+    free(client->host);
+    free(client->api_host);
+    free(client->repository);
+    free(client->username);
+    wh_auth_free_secret(client->password);
+    wh_auth_free_secret(client->authorization);
+    *client = (registry_client){ 0 };
+}
+
+static wh_status load_credentials(registry_client *client, wh_error *err)
+{
+    const wh_registry_options *options = client->options;
+    if (options->credentials != NULL)
+        return wh_auth_split(options->credentials, &client->username, &client->password, err);
+    wh_status result = wh_auth_lookup(client->host, client->repository, options->auth_file,
+                                      &client->username, &client->password, err);
+    return result == WH_ERR_NOT_FOUND ? WH_OK : result;
+}
+
+/* GET /v2/ to choose the scheme; a 401 is a valid answer here. */
+static wh_status ping(registry_client *client, const char *scheme, wh_error *err)
+{
+    char *url = NULL;
+    http_response response = { 0 };
+    if (asprintf(&url, "%s://%s/v2/", scheme, client->api_host) < 0)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory connecting to %s", client->host);
+    http_request request = { .method = "GET", .url = url };
+    wh_status result = registry_send(client, &request, &response, err);
+    if (result == WH_OK && response.status != 200 && response.status != 401)
+        result = registry_status_error(client, "checking the API version", &response, err);
+    http_response_clear(&response);
+    free(url);
+    return result;
+}
+
+static wh_status choose_scheme(registry_client *client, wh_error *err)
+{
+    client->scheme = strdup("https");
+    if (client->scheme == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory connecting to %s", client->host);
+
+    wh_error first = { 0 };
+    wh_status result = ping(client, "https", &first);
+    if (result == WH_OK)
+        return WH_OK;
+    if (client->options->tls_verify) {
+        wh_error_set(err, first.status, "%s; for a registry without a valid TLS certificate "
+                     "or on plain HTTP, add --tls-verify=false", first.message);
+        return first.status;
+    }
+
+    /* --tls-verify=false: fall back to plain HTTP, as skopeo does. */
+    free(client->scheme);
+    client->scheme = strdup("http");
+    if (client->scheme == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory connecting to %s", client->host);
+    result = ping(client, "http", err);
+    if (result == WH_OK)
+        registry_log(client, "%s: no TLS, using plain HTTP as --tls-verify=false allows",
+                     client->host);
+    return result;
+}
+
+wh_status registry_open(registry_client *client, const wh_transport *reference,
+                        const wh_registry_options *options, int push, wh_error *err)
+{
+    static int curl_ready;
+    wh_status result = WH_OK;
+
+    *client = (registry_client){ .options = options, .push = push };
+    if (reference->kind != WH_TRANSPORT_DOCKER || reference->host == NULL
+        || reference->repository == NULL)
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "expected a registry reference docker://HOST/REPO[:TAG]");
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return wh_error_set(err, WH_ERR_IO, "libcurl could not be initialised");
+        curl_ready = 1;
+    }
+
+    int docker_hub = strcmp(reference->host, "docker.io") == 0;
+    char port[16] = "";
+    if (reference->port != 0)
+        snprintf(port, sizeof(port), ":%u", reference->port);
+    if (asprintf(&client->host, "%s%s", reference->host, port) < 0)
+        client->host = NULL;
+    if (asprintf(&client->api_host, "%s%s", docker_hub ? "registry-1.docker.io" : reference->host,
+                 port) < 0)
+        client->api_host = NULL;
+    int library = docker_hub && strchr(reference->repository, '/') == NULL;
+    if (asprintf(&client->repository, "%s%s", library ? "library/" : "",
+                 reference->repository) < 0)
+        client->repository = NULL;
+    client->curl = curl_easy_init();
+    if (!client->host || !client->api_host || !client->repository || !client->curl) {
+        registry_close(client);
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory connecting to %s",
+                            reference->host);
+    }
+
+    result = load_credentials(client, err);
+    if (result == WH_OK)
+        result = choose_scheme(client, err);
+    if (result != WH_OK)
+        registry_close(client);
+    return result;
 }

@@ -35,6 +35,7 @@ typedef struct wh_registry_options {
     const char *os;          /* platform chosen from an index: NULL means "linux" */
     const char *architecture;/* NULL means the host's, as GOARCH names it ("amd64") */
     size_t chunk_size;       /* 0: WH_REGISTRY_CHUNK_SIZE; a blob this large or larger is chunked */
+    const char *mount_from;  /* push: repository on the same registry to mount blobs from */
     void (*log)(void *context, const char *message); /* progress lines, or NULL */
     void *log_context;
 } wh_registry_options;
@@ -55,9 +56,9 @@ wh_status wh_registry_pull(const wh_transport *reference, const char *layout_dir
  * Pushes the image in the OCI layout layout_dir (the manifest named tag, or
  * its only manifest when tag is NULL) to reference, a docker:// transport:
  * blobs first, each skipped when a HEAD shows the registry has it, then the
- * manifest under reference->tag. A blob the layout records as coming from
- * another repository on the same registry is mounted from there when the
- * registry allows it. On success *manifest_digest (may be NULL) receives a
+ * manifest under reference->tag. With options->mount_from, a missing blob
+ * is first mounted from that repository of the same registry; when the
+ * registry declines, the upload session it opens instead is used. On success *manifest_digest (may be NULL) receives a
  * copy of the pushed manifest's digest, which the caller frees.
  */
 wh_status wh_registry_push_layout(const char *layout_dir, const char *tag,

@@ -86,14 +86,24 @@ uint32_t wh_graph_lookup(const wh_graph *graph, const char *path)
 
 /* ---- Provider sets ------------------------------------------------------ */
 
-static const wh_graph *sort_graph; /* qsort has no context argument in C11 */
-
-static int compare_provider(const void *a, const void *b)
+static int compare_versions(const wh_graph_component *a, const wh_graph_component *b)
 {
-    const wh_graph_file *fa = &sort_graph->files[*(const uint32_t *)a];
-    const wh_graph_file *fb = &sort_graph->files[*(const uint32_t *)b];
-    int order = strcmp(sort_graph->components[fa->component].name,
-                       sort_graph->components[fb->component].name);
+    if (a->scheme == WH_SCHEME_APK)
+        return wh_version_compare_apk(a->version, b->version);
+    return wh_version_compare_debian(a->version, b->version);
+}
+
+/* By component name, the highest version of a name first, then by path. */
+static int compare_provider(const void *a, const void *b, void *context)
+{
+    const wh_graph *graph = context;
+    const wh_graph_file *fa = &graph->files[*(const uint32_t *)a];
+    const wh_graph_file *fb = &graph->files[*(const uint32_t *)b];
+    const wh_graph_component *ca = &graph->components[fa->component];
+    const wh_graph_component *cb = &graph->components[fb->component];
+    int order = strcmp(ca->name, cb->name);
+    if (order == 0 && ca != cb)
+        order = -compare_versions(ca, cb);
     if (order == 0)
         order = strcmp(fa->path, fb->path);
     if (order == 0)
@@ -101,14 +111,13 @@ static int compare_provider(const void *a, const void *b)
     return order;
 }
 
-/* Returns the shared provider set holding files[0..count), sorted and deduplicated. */
+/* Sorts and deduplicates files[0..count) and returns the shared provider set with those files. */
 static const wh_providers *intern_providers(wh_graph *graph, uint32_t *files, uint32_t count)
 {
     if (count == 0)
         return &no_providers;
 
-    sort_graph = graph;
-    qsort(files, count, sizeof(*files), compare_provider);
+    qsort_r(files, count, sizeof(*files), compare_provider, graph);
     uint32_t unique = 1;
     for (uint32_t i = 1; i < count; i++) {
         if (files[i] != files[unique - 1])
@@ -256,7 +265,7 @@ static const wh_providers *providers_for_soname(wh_graph *graph, const char *son
     if (set == NULL)
         return NULL;
     if (set->count > 0) {
-        /* Interned sets are in provider_list; find its index through the set map. */
+        /* Interned sets are in provider_list, and the set map stores each one's index. */
         uint32_t index = wh_strmap_get(&graph->provider_sets, (const char *)set->files,
                                        set->count * sizeof(uint32_t));
         char *stored = wh_arena_strndup(&graph->arena, key, (size_t)key_length);
@@ -302,7 +311,7 @@ static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
 {
     wh_graph_file *file = &graph->files[index];
     const file_pending *pending = &graph->pending[index];
-    uint32_t most = pending->needed_count + 3;
+    uint32_t max_requirements = pending->needed_count + 3;
     int is_script = (file->flags & WH_FLAG_SCRIPT) != 0;
 
     if (file->type != WH_FILE_SYMLINK && pending->interpreter == NULL && pending->needed_count == 0)
@@ -314,7 +323,7 @@ static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
     if (origin[0] == '\0')
         strcpy(origin, "/");
 
-    wh_requirement *list = wh_arena_alloc(&graph->arena, most * sizeof(*list));
+    wh_requirement *list = wh_arena_alloc(&graph->arena, max_requirements * sizeof(*list));
     if (list == NULL)
         return WH_ERR_NOMEM;
     uint32_t count = 0;
@@ -363,10 +372,11 @@ static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
 
 /* ---- Finishing ---------------------------------------------------------- */
 
-static int compare_path(const void *a, const void *b)
+static int compare_path(const void *a, const void *b, void *context)
 {
-    const wh_graph_file *fa = &sort_graph->files[*(const uint32_t *)a];
-    const wh_graph_file *fb = &sort_graph->files[*(const uint32_t *)b];
+    const wh_graph *graph = context;
+    const wh_graph_file *fa = &graph->files[*(const uint32_t *)a];
+    const wh_graph_file *fb = &graph->files[*(const uint32_t *)b];
     return strcmp(fa->path, fb->path);
 }
 
@@ -390,8 +400,7 @@ static wh_status sort_component_files(wh_graph *graph, const wh_graph_component 
 
     for (uint32_t i = 0; i < n; i++)
         order[i] = component->first_file + i;
-    sort_graph = graph;
-    qsort(order, n, sizeof(*order), compare_path);
+    qsort_r(order, n, sizeof(*order), compare_path, graph);
     for (uint32_t i = 0; i < n; i++) {
         file_copy[i] = graph->files[order[i]];
         pending_copy[i] = graph->pending[order[i]];
@@ -405,13 +414,6 @@ out:
     free(file_copy);
     free(pending_copy);
     return result;
-}
-
-static int compare_versions(const wh_graph_component *a, const wh_graph_component *b)
-{
-    if (a->scheme == WH_SCHEME_APK)
-        return wh_version_compare_apk(a->version, b->version);
-    return wh_version_compare_debian(a->version, b->version);
 }
 
 static wh_status index_names(wh_graph *graph, wh_error *err)

@@ -26,6 +26,7 @@ struct wh_spec {
     wh_spec_group *groups;
     wh_spec_path *paths;
     wh_spec_lock_entry *lock;
+    wh_spec_pair *pairs; /* env, then labels */
 };
 
 static void release_view(wh_spec *spec)
@@ -37,6 +38,8 @@ static void release_view(wh_spec *spec)
     free(spec->groups);
     free(spec->paths);
     free(spec->lock);
+    free(spec->pairs);
+    spec->pairs = NULL;
     spec->components = NULL;
     spec->strings = NULL;
     spec->files = NULL;
@@ -88,6 +91,10 @@ static size_t count_strings(const json_t *root)
     json_t *policy = json_object_get(root, "policy");
     if (json_is_object(policy))
         total += json_array_size(json_object_get(policy, "allow-executables"));
+    json_t *config = json_object_get(root, "config");
+    total += json_array_size(json_object_get(config, "entrypoint"))
+             + json_array_size(json_object_get(config, "cmd"))
+             + json_array_size(json_object_get(config, "exposed-ports"));
 
     json_t *components = json_object_get(root, "components");
     for (size_t i = 0; i < json_array_size(components); i++) {
@@ -99,11 +106,14 @@ static size_t count_strings(const json_t *root)
     return total;
 }
 
-/* Points *out at the next count slots of the string pool and fills them from a JSON array. */
+/*
+ * Points *out at the next count slots of the string pool and fills them from
+ * a JSON array. An absent array gives NULL and 0.
+ */
 static void take_strings(const json_t *array, const char **pool, size_t *used,
                          const char *const **out, size_t *count)
 {
-    *out = pool + *used;
+    *out = array ? pool + *used : NULL;
     *count = json_array_size(array);
     for (size_t i = 0; i < *count; i++)
         pool[(*used)++] = json_string_value(json_array_get(array, i));
@@ -218,6 +228,51 @@ static wh_status view_lists(wh_spec *spec, wh_error *err)
     return WH_OK;
 }
 
+static int compare_pairs(const void *a, const void *b)
+{
+    return strcmp(((const wh_spec_pair *)a)->key, ((const wh_spec_pair *)b)->key);
+}
+
+/* Fills pairs from a JSON object of strings, sorted by key; returns the count. */
+static size_t take_pairs(json_t *object, wh_spec_pair *pairs)
+{
+    size_t count = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach(object, key, value) {
+        pairs[count].key = key;
+        pairs[count].value = json_string_value(value);
+        count++;
+    }
+    qsort(pairs, count, sizeof(*pairs), compare_pairs);
+    return count;
+}
+
+static wh_status view_config(wh_spec *spec, const char **pool, size_t *used, wh_error *err)
+{
+    json_t *config = json_object_get(spec->root, "config");
+    json_t *env = json_object_get(config, "env");
+    json_t *labels = json_object_get(config, "labels");
+    wh_spec_view *view = &spec->view;
+
+    spec->pairs = alloc_array(json_object_size(env) + json_object_size(labels), sizeof(*spec->pairs));
+    if (spec->pairs == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading a spec");
+
+    take_strings(json_object_get(config, "entrypoint"), pool, used, &view->entrypoint,
+                 &view->entrypoint_count);
+    take_strings(json_object_get(config, "cmd"), pool, used, &view->cmd, &view->cmd_count);
+    take_strings(json_object_get(config, "exposed-ports"), pool, used, &view->exposed_ports,
+                 &view->exposed_port_count);
+    view->env = spec->pairs;
+    view->env_count = take_pairs(env, spec->pairs);
+    view->labels = spec->pairs + view->env_count;
+    view->label_count = take_pairs(labels, spec->pairs + view->env_count);
+    view->workdir = get_string(config, "workdir");
+    view->stop_signal = get_string(config, "stop-signal");
+    return WH_OK;
+}
+
 /* Rebuilds the view from root; called after parsing and after every change. */
 static wh_status build_view(wh_spec *spec, wh_error *err)
 {
@@ -260,7 +315,8 @@ static wh_status build_view(wh_spec *spec, wh_error *err)
         view->size_budget = budget ? json_integer_value(budget) : -1;
     }
 
-    if ((result = view_components(spec, spec->strings, &used, err)) != WH_OK)
+    if ((result = view_components(spec, spec->strings, &used, err)) != WH_OK
+        || (result = view_config(spec, spec->strings, &used, err)) != WH_OK)
         return result;
     return view_lists(spec, err);
 }
@@ -281,6 +337,12 @@ wh_status wh_spec_parse(const char *text, size_t size, const char *source, wh_sp
     }
 
     spec->root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &json_error);
+    /* jansson 2.14 leaves the error text empty when its lexer cannot allocate. */
+    if (spec->root == NULL
+        && (json_error_code(&json_error) == json_error_out_of_memory || json_error.text[0] == '\0')) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading '%s'", spec->source);
+        goto out;
+    }
     if (spec->root == NULL) {
         result = wh_error_set(err, WH_ERR_INVALID, "%s:%d:%d: invalid JSON: %s", spec->source,
                               json_error.line, json_error.column, json_error.text);

@@ -59,6 +59,11 @@ typedef struct wh_spec_lock_entry {
     const char *content; /* hex sha256 over the component's remaining files */
 } wh_spec_lock_entry;
 
+/* One entry of config.env or config.labels. */
+typedef struct wh_spec_pair {
+    const char *key, *value;
+} wh_spec_pair;
+
 /* The parsed spec. Every pointer is owned by the wh_spec and lives as long as it. */
 typedef struct wh_spec_view {
     const char *base;            /* NULL: the empty image */
@@ -87,6 +92,20 @@ typedef struct wh_spec_view {
     int64_t size_budget;         /* bytes, -1 when unset */
     const wh_spec_lock_entry *lock;
     size_t lock_count;
+
+    /* Image config; a NULL list means the key is absent, as opposed to an empty list. */
+    const char *const *entrypoint;
+    size_t entrypoint_count;
+    const char *const *cmd;
+    size_t cmd_count;
+    const wh_spec_pair *env;     /* sorted by key */
+    size_t env_count;
+    const char *workdir;
+    const wh_spec_pair *labels;  /* sorted by key */
+    size_t label_count;
+    const char *const *exposed_ports;
+    size_t exposed_port_count;
+    const char *stop_signal;
 } wh_spec_view;
 
 /*

@@ -7,7 +7,7 @@
 #include "compose.h"
 #include "spec.h"
 
-/* Name of the component that holds the spec's local "files" when the caller adds one. */
+/* Name of the component that contains the spec's local "files" when the caller adds one. */
 #define WH_LOCAL_FILES_COMPONENT "local-files"
 
 /*
@@ -18,10 +18,10 @@
 wh_status wh_spec_apply(const wh_spec *spec, wh_composition *composition, wh_error *err);
 
 /*
- * Fills entries[0..members) with the name, version, architecture, origin
- * and content digest of every included component, in name order. The
- * strings of each entry live in *storage, which the caller frees after the
- * entries; the caller frees *entries too.
+ * Fills *entries with the name, version, architecture, origin and content
+ * digest of every included component, in name order. The digests live in
+ * *storage and the other strings in the graph. The caller frees *entries
+ * and *storage, and uses the entries only while both are alive.
  */
 wh_status wh_composition_lock(wh_composition *composition, wh_spec_lock_entry **entries,
                               size_t *count, char **storage, wh_error *err);

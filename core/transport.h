@@ -45,7 +45,7 @@ typedef struct wh_transport {
  */
 wh_status wh_transport_parse(const char *text, wh_transport *out, wh_error *err);
 
-/* Frees the strings inside transport (which may be NULL) and clears it. */
+/* Frees the strings inside transport and clears it. Accepts NULL. */
 void wh_transport_free(wh_transport *transport);
 
 /* Returns "oci", "oci-archive", ... or NULL for an out-of-range value. */

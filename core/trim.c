@@ -10,9 +10,10 @@
 
 #include "glob.h"
 
-/* Compressed/raw ratios by class; see docs/spec.md, "Estimated compressed size". */
+/* Compressed/raw ratios by class, documented in docs/spec.md under "Sizes". */
 #define RATIO_ELF 0.40
 #define RATIO_TEXT 0.30
+#define RATIO_ENCODED 0.60 /* base64 text such as PEM certificates */
 #define RATIO_COMPRESSED 1.00
 #define RATIO_OTHER 0.50
 #define HEADER_COMPRESSED 64 /* a 512-byte tar header, mostly zeros, after gzip */
@@ -22,8 +23,10 @@ static const char *const compressed_suffixes[] = {
     ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".mo", ".deb", ".apk",
 };
 
+static const char *const encoded_suffixes[] = { ".crt", ".pem" };
+
 static const char *const text_suffixes[] = {
-    ".txt", ".conf", ".cfg", ".crt", ".pem", ".json", ".xml", ".html", ".css", ".js",
+    ".txt", ".conf", ".cfg", ".json", ".xml", ".html", ".css", ".js",
     ".py", ".pl", ".pm", ".sh", ".md", ".yaml", ".yml", ".ini", ".list", ".csv",
 };
 
@@ -48,6 +51,9 @@ uint64_t wh_estimate_compressed(const wh_graph_file *file)
     else if (has_suffix(file->path, compressed_suffixes,
                         sizeof(compressed_suffixes) / sizeof(compressed_suffixes[0])))
         ratio = RATIO_COMPRESSED;
+    else if (has_suffix(file->path, encoded_suffixes,
+                        sizeof(encoded_suffixes) / sizeof(encoded_suffixes[0])))
+        ratio = RATIO_ENCODED;
     else if ((file->flags & WH_FLAG_SCRIPT)
              || has_suffix(file->path, text_suffixes, sizeof(text_suffixes) / sizeof(text_suffixes[0])))
         ratio = RATIO_TEXT;

@@ -15,13 +15,26 @@ static unsigned move_cursor(tui_app *app, tui_action action)
     size_t page = app->page_rows > 2 ? (size_t)app->page_rows - 2 : 1;
 
     switch (action) {
-    case TUI_ACTION_MOVE_UP: row = row > 0 ? row - 1 : 0; break;
-    case TUI_ACTION_MOVE_DOWN: row = row + 1; break;
-    case TUI_ACTION_PAGE_UP: row = row > page ? row - page : 0; break;
-    case TUI_ACTION_PAGE_DOWN: row = row + page; break;
-    case TUI_ACTION_MOVE_HOME: row = 0; break;
-    case TUI_ACTION_MOVE_END: row = count ? count - 1 : 0; break;
-    default: break;
+    case TUI_ACTION_MOVE_UP:
+        row = row > 0 ? row - 1 : 0;
+        break;
+    case TUI_ACTION_MOVE_DOWN:
+        row = row + 1;
+        break;
+    case TUI_ACTION_PAGE_UP:
+        row = row > page ? row - page : 0;
+        break;
+    case TUI_ACTION_PAGE_DOWN:
+        row = row + page;
+        break;
+    case TUI_ACTION_MOVE_HOME:
+        row = 0;
+        break;
+    case TUI_ACTION_MOVE_END:
+        row = count ? count - 1 : 0;
+        break;
+    default:
+        break;
     }
     tui_app_move_to(app, app->current, row);
     return TUI_CHANGED_SCREEN;
@@ -30,7 +43,7 @@ static unsigned move_cursor(tui_app *app, tui_action action)
 static unsigned undo(tui_app *app, int forward)
 {
     const char *label = NULL;
-    wh_error err = { 0 };
+    wh_error err = {0};
     int result = forward ? tui_model_redo(app->model, &label, &err)
                          : tui_model_undo(app->model, &label, &err);
     if (result != 0) {
@@ -44,7 +57,7 @@ static unsigned undo(tui_app *app, int forward)
     return TUI_CHANGED_COMPOSITION;
 }
 
-/* Asks for a path when the spec has none yet; returns 0 after a save. */
+/* Asks for a path when the spec has none yet. Returns 0 after a save. */
 static int save(tui_app *app)
 {
     char path[1024];
@@ -57,7 +70,7 @@ static int save(tui_app *app)
         return -1;
     }
 
-    wh_error err = { 0 };
+    wh_error err = {0};
     if (tui_model_save(app->model, path, &err) != WH_OK) {
         tui_app_error(app, "saving %s failed: %s", path, err.message);
         return -1;
@@ -82,8 +95,9 @@ static unsigned export_image(tui_app *app)
     size_t errors = 0, warnings = 0;
     tui_model_policy_counts(app->model, &errors, &warnings);
     if (errors) {
-        tui_app_error(app, "export blocked: %zu policy rule%s with error severity fail; see the "
-                           "policy view (4)",
+        tui_app_error(app,
+                      "export blocked: %zu policy rule%s with error severity fail; see the "
+                      "policy view (4)",
                       errors, errors == 1 ? "" : "s");
         return TUI_CHANGED_SCREEN;
     }
@@ -95,9 +109,9 @@ static unsigned export_image(tui_app *app)
                           destination, sizeof(destination)))
         return TUI_CHANGED_SCREEN;
 
-    export_context context = { app, destination };
+    export_context context = {app, destination};
     char digest[128] = "";
-    wh_error err = { 0 };
+    wh_error err = {0};
     show_export_progress(&context, 0, "resolving files");
     if (tui_model_export(app->model, destination, show_export_progress, &context, digest,
                          sizeof(digest), &err) != WH_OK) {
@@ -107,7 +121,7 @@ static unsigned export_image(tui_app *app)
 
     char line[256];
     snprintf(line, sizeof(line), "digest %s", digest);
-    const char *lines[] = { "Wrote the image to", destination, line };
+    const char *lines[] = {"Wrote the image to", destination, line};
     tui_dialog_message(app, "Export finished", lines, 3);
     tui_app_message(app, "exported %s %s", destination, digest);
     return TUI_CHANGED_SCREEN;
@@ -115,12 +129,12 @@ static unsigned export_image(tui_app *app)
 
 static unsigned configure(tui_app *app)
 {
-    tui_state next = { 0 };
+    tui_state next = {0};
     tui_state_copy(&next, tui_model_state(app->model));
     unsigned changes = TUI_CHANGED_SCREEN;
 
     if (tui_dialog_settings(app, &next) && !tui_state_equal(&next, tui_model_state(app->model))) {
-        wh_error err = { 0 };
+        wh_error err = {0};
         if (tui_model_change(app->model, &next, "change image settings", &err) != WH_OK) {
             tui_app_error(app, "settings not applied: %s", err.message);
         } else {
@@ -137,12 +151,12 @@ static unsigned quit(tui_app *app)
     if (!tui_model_unsaved(app->model))
         return TUI_CHANGED_QUIT;
 
-    const char *lines[] = { "The composition has changes that are not saved." };
+    const char *lines[] = {"The composition has changes that are not saved."};
     int choice = tui_dialog_confirm(app, "Quit", lines, 1, "Save them first?");
     if (choice && save(app) != 0)
         return TUI_CHANGED_SCREEN;
     if (!choice) {
-        const char *discard[] = { "The changes will be lost." };
+        const char *discard[] = {"The changes will be lost."};
         if (!tui_dialog_confirm(app, "Quit", discard, 1, "Quit without saving?"))
             return TUI_CHANGED_SCREEN;
     }
@@ -196,7 +210,8 @@ unsigned tui_actions_run(tui_app *app, tui_action action)
     case TUI_ACTION_QUIT:
         return quit(app);
     default:
-        tui_app_message(app, "that key does nothing in the %s view", app->views[app->current]->title);
+        tui_app_message(app, "that key does nothing in the %s view",
+                        app->views[app->current]->title);
         return TUI_CHANGED_SCREEN;
     }
 }

@@ -32,7 +32,7 @@ void tui_app_error(tui_app *app, const char *format, ...)
 
 static tui_area view_area(const tui_app *app)
 {
-    tui_area area = { .top = 1, .height = app->rows - 3, .width = app->columns };
+    tui_area area = {.top = 1, .height = app->rows - 3, .width = app->columns};
     if (area.height < 1)
         area.height = 1;
     return area;
@@ -216,7 +216,7 @@ static unsigned edit_search(tui_app *app, int key)
         return TUI_CHANGED_NOTHING;
     }
 
-    /* The catalog filters by the search; other views jump to the first match. */
+    /* The catalog filters by the search. Other views jump to the first match. */
     app->message[0] = '\0';
     app->views[app->current]->refresh(app, app->view_data[app->current]);
     if (app->current == TUI_VIEW_CATALOG)
@@ -226,7 +226,7 @@ static unsigned edit_search(tui_app *app, int key)
     return TUI_CHANGED_SCREEN;
 }
 
-/* A click on a tab switches views; a click on a row moves there; a double click toggles. */
+/* A click on a tab switches views. A click on a row moves there. A double click toggles. */
 static unsigned handle_mouse(tui_app *app, const tui_mouse *mouse)
 {
     tui_area area = view_area(app);
@@ -300,8 +300,8 @@ static unsigned handle_key(tui_app *app, int key, const tui_mouse *mouse)
         return TUI_CHANGED_SCREEN;
     }
 
-    unsigned changes = view->act ? view->act(app, app->view_data[app->current], action)
-                                 : TUI_NOT_HANDLED;
+    unsigned changes =
+        view->act ? view->act(app, app->view_data[app->current], action) : TUI_NOT_HANDLED;
     if (changes & TUI_NOT_HANDLED)
         changes = tui_actions_run(app, action);
     return changes;
@@ -319,7 +319,7 @@ int tui_app_run(tui_app *app)
         if (changes != TUI_CHANGED_NOTHING)
             tui_app_paint(app);
 
-        tui_mouse mouse = { 0 };
+        tui_mouse mouse = {0};
         int key = tui_draw_read_key(-1, &mouse);
         changes = handle_key(app, key, &mouse);
     }

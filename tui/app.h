@@ -1,6 +1,6 @@
 /*
  * The composer's UI state and main loop. Everything the screen shows lives
- * in one tui_app passed to every view and action; there are no globals.
+ * in one tui_app passed to every view and action. There are no globals.
  *
  * Actions return a mask of what changed, and the loop decides what to redo:
  * TUI_CHANGED_COMPOSITION re-resolves and refreshes every view's data before
@@ -37,7 +37,7 @@ typedef struct tui_area {
 typedef struct tui_view_ops {
     const char *title; /* tab title */
     unsigned bit;      /* TUI_IN_* for key bindings */
-    /* Allocates the view's data in *data; called once at start. */
+    /* Allocates the view's data in *data. Called once at start. */
     void (*create)(tui_app *app, void **data);
     void (*destroy)(void *data);
     /* Rebuilds the view's rows after the composition or a filter changed. */
@@ -46,7 +46,7 @@ typedef struct tui_view_ops {
     void (*draw)(tui_app *app, void *data, tui_area area);
     /* Fills line with what the cursor row would change, for the info line. */
     void (*describe)(tui_app *app, void *data, char *line, size_t size);
-    /* Handles a view-specific action; returns TUI_NOT_HANDLED for the common ones. */
+    /* Handles a view-specific action. Returns TUI_NOT_HANDLED for the common ones. */
     unsigned (*act)(tui_app *app, void *data, tui_action action);
     /* Whether row matches the search text (case-insensitive substring). */
     int (*matches)(tui_app *app, void *data, size_t row, const char *text);
@@ -74,7 +74,7 @@ struct tui_app {
     char message[512]; /* one-shot message for the info line, cleared by the next key */
     int message_is_error;
 
-    char search[128]; /* the search text; empty when none */
+    char search[128]; /* the search text. Empty when none */
     int searching;    /* the info line is editing the search */
 
     int rows, columns;

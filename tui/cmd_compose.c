@@ -39,26 +39,37 @@ typedef struct compose_options {
     int ascii;
 } compose_options;
 
-/* Parses argv; returns -1 to continue, or an exit code. */
+/* Parses argv. Returns -1 to continue, or an exit code. */
 static int parse_options(int argc, char **argv, cli_globals *globals, compose_options *options)
 {
     static const struct option long_options[] = {
-        { "theme", required_argument, NULL, 't' },
-        { "ascii", no_argument, NULL, 'a' },
-        { "image", required_argument, NULL, 'i' },
+        {"theme", required_argument, NULL, 't'},
+        {"ascii", no_argument, NULL, 'a'},
+        {"image", required_argument, NULL, 'i'},
         CLI_CATALOG_OPTION,
         CLI_HELP_OPTION,
-        { 0 },
+        {0},
     };
     int option;
     while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
         switch (option) {
-        case 't': options->theme_name = optarg; break;
-        case 'a': options->ascii = 1; break;
-        case 'i': options->image = optarg; break;
-        case CLI_OPTION_CATALOG: globals->catalog_path = optarg; break;
-        case 'h': print_help(stdout); return CLI_EXIT_OK;
-        default: return cli_usage_error("compose", "invalid option");
+        case 't':
+            options->theme_name = optarg;
+            break;
+        case 'a':
+            options->ascii = 1;
+            break;
+        case 'i':
+            options->image = optarg;
+            break;
+        case CLI_OPTION_CATALOG:
+            globals->catalog_path = optarg;
+            break;
+        case 'h':
+            print_help(stdout);
+            return CLI_EXIT_OK;
+        default:
+            return cli_usage_error("compose", "invalid option");
         }
     }
     if (optind < argc)
@@ -86,7 +97,7 @@ static void show_seed_progress(void *context, const char *phase, size_t done, si
 static int offer_seed(tui_app *app, whc_catalog *catalog)
 {
     int64_t count = 0;
-    wh_error err = { 0 };
+    wh_error err = {0};
     if (whc_component_count(catalog, &count, &err) != WH_OK)
         tui_fatal("%s", err.message);
     if (count > 0)
@@ -102,10 +113,9 @@ static int offer_seed(tui_app *app, whc_catalog *catalog)
     if (!tui_dialog_confirm(app, "Empty catalog", lines, 5, "Seed it now?"))
         return -1;
 
-    seed_context context = { app };
-    whc_seed_options options = { .quiet_download = 1,
-                                 .progress = show_seed_progress,
-                                 .progress_context = &context };
+    seed_context context = {app};
+    whc_seed_options options = {
+        .quiet_download = 1, .progress = show_seed_progress, .progress_context = &context};
     show_seed_progress(&context, "download", 0, 0, "starting apt-get");
     if (whc_seed(catalog, &options, NULL, &err) != WH_OK)
         tui_fatal("seeding the catalog failed: %s", err.message);
@@ -133,7 +143,7 @@ static void load_theme(tui_app *app, const compose_options *options)
 
 int cmd_compose(int argc, char **argv, cli_globals *globals)
 {
-    compose_options options = { 0 };
+    compose_options options = {0};
     int code = parse_options(argc, argv, globals, &options);
     if (code >= 0)
         return code;
@@ -144,18 +154,19 @@ int cmd_compose(int argc, char **argv, cli_globals *globals)
                   options.image);
         return CLI_EXIT_INVALID;
     }
-    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-        cli_error("the composer needs a terminal on stdin and stdout; for scripts use "
-                  "'whittle catalog list' or build a spec without the composer");
-        return CLI_EXIT_INVALID;
-    }
 
-    tui_app app = { .selected_component = WH_NONE };
+    tui_app app = {.selected_component = WH_NONE};
     app.views[TUI_VIEW_CATALOG] = &tui_view_catalog;
     app.views[TUI_VIEW_DETAILS] = &tui_view_details;
     app.views[TUI_VIEW_TREE] = &tui_view_tree;
     app.views[TUI_VIEW_POLICY] = &tui_view_policy;
     load_theme(&app, &options);
+
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+        cli_error("the composer needs a terminal on stdin and stdout; in scripts use "
+                  "'whittle resolve', 'whittle check' and 'whittle build' on a spec");
+        return CLI_EXIT_INVALID;
+    }
 
     whc_catalog *catalog = NULL;
     code = cli_open_catalog(globals, &catalog);
@@ -176,8 +187,8 @@ int cmd_compose(int argc, char **argv, cli_globals *globals)
         return CLI_EXIT_OK;
     }
 
-    tui_dialog_progress(&app, "Opening", 0.5, "loading the component graph");
-    wh_error err = { 0 };
+    tui_dialog_progress(&app, "Opening", -1, "loading the component graph");
+    wh_error err = {0};
     if (tui_model_open(catalog, options.spec_path, &app.model, &err) != WH_OK) {
         tui_draw_close();
         whc_close(catalog);

@@ -82,6 +82,30 @@ static json_t *declared_json(const cli_composition *c, uint32_t id)
     return list;
 }
 
+/* The requirements of one component and the provider chosen for each. */
+static json_t *requires_json(const cli_composition *c, uint32_t id)
+{
+    uint32_t count = 0;
+    const wh_choice *choices = wh_composition_choices(c->composition, &count);
+    json_t *list = json_array();
+    for (uint32_t i = 0; list != NULL && i < count; i++) {
+        const wh_choice *choice = &choices[i];
+        if (choice->from != id)
+            continue;
+        int declared = choice->file == WH_NONE;
+        json_t *item = json_pack(
+            "{s:s, s:s, s:s, s:s}", "file", declared ? "" : wh_graph_file_at(c->graph, choice->file)->path,
+            "requirement",
+            declared ? "declared" : wh_requirement_kind_name((wh_requirement_kind)choice->requirement),
+            "name", choice->name, "provider", wh_graph_component_at(c->graph, choice->to)->name);
+        if (item != NULL && !declared)
+            json_object_set_new(item, "provider-file",
+                                json_string(wh_graph_file_at(c->graph, choice->provider_file)->path));
+        json_array_append_new(list, item);
+    }
+    return list;
+}
+
 static json_t *totals_json(wh_totals totals)
 {
     return json_pack("{s:I, s:I, s:I, s:I}", "components", (json_int_t)totals.components, "files",
@@ -140,11 +164,12 @@ static int resolve_json(cli_composition *c)
         const wh_graph_component *component = wh_graph_component_at(c->graph, members[i]);
         wh_totals own = wh_composition_component_totals(c->composition, members[i]);
         json_array_append_new(components,
-                              json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:o}", "name", component->name,
-                                        "version", component->version, "kind",
+                              json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:o, s:o}", "name",
+                                        component->name, "version", component->version, "kind",
                                         wh_kind_name(component->kind), "reason",
                                         reason_json(c, members[i]), "files", (json_int_t)own.files,
-                                        "bytes", (json_int_t)own.bytes, "declared",
+                                        "bytes", (json_int_t)own.bytes, "requires",
+                                        requires_json(c, members[i]), "declared",
                                         declared_json(c, members[i])));
     }
     json_t *conflicts = NULL;
@@ -181,7 +206,7 @@ static int resolve_text(cli_composition *c)
         else
             printf("unsatisfied%s: %s (%s) needs %s %s\n", u->warning ? " (warning)" : "",
                    wh_graph_file_at(c->graph, u->file)->path, component,
-                   wh_requirement_kind_name((wh_requirement_kind)u->requirement), u->name);
+                   wh_requirement_kind_label((wh_requirement_kind)u->requirement), u->name);
     }
 
     const wh_conflict *conflicts = wh_composition_conflicts(c->composition, &count);

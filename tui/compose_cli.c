@@ -119,8 +119,13 @@ int cli_composition_open(cli_globals *globals, const char *spec_path, cli_compos
     if (code != CLI_EXIT_OK)
         return code;
 
-    if (wh_graph_new(&out->graph, &err) != WH_OK || whc_graph_load(out->catalog, out->graph, &err) != WH_OK
-        || add_local_files(out, &err) != WH_OK || wh_graph_finish(out->graph, &err) != WH_OK
+    if (wh_graph_new(&out->graph, &err) != WH_OK || whc_graph_load(out->catalog, out->graph, &err) != WH_OK)
+        return cli_report(&err);
+    if (add_local_files(out, &err) != WH_OK) {
+        wh_error_prefix(&err, "%s", spec_path);
+        return cli_report(&err);
+    }
+    if (wh_graph_finish(out->graph, &err) != WH_OK
         || wh_composition_new(out->graph, &out->composition, &err) != WH_OK
         || build_context(out, &err) != WH_OK)
         return cli_report(&err);
@@ -199,7 +204,7 @@ void cli_describe_reason(const cli_composition *c, uint32_t id, char *out, size_
     case WH_REASON_REQUIRED:
         snprintf(out, size, "required by %s: %s needs %s %s", by,
                  wh_graph_file_at(c->graph, reason->file)->path,
-                 wh_requirement_kind_name((wh_requirement_kind)reason->requirement), reason->name);
+                 wh_requirement_kind_label((wh_requirement_kind)reason->requirement), reason->name);
         break;
     case WH_REASON_DECLARED:
         snprintf(out, size, "declared by %s: Depends on %s", by, reason->name);

@@ -54,10 +54,11 @@ int tui_dialog_confirm(tui_app *app, const char *title, const char *const *lines
 {
     for (;;) {
         /* Long lists are cut to what fits, keeping rows for the question. */
+        tui_draw_size(&app->rows, &app->columns);
         size_t fits = app->rows > 8 ? (size_t)app->rows - 8 : 1;
         size_t shown = count < fits ? count : fits;
-        tui_box box = tui_dialog_frame(app, title, (int)shown + 2, widest(lines, count,
-                                                                           tui_text_width(question) + 12));
+        tui_box box = tui_dialog_frame(app, title, (int)shown + 2,
+                                       widest(lines, count, tui_text_width(question) + 12));
         if (shown < count) {
             draw_lines(&box, lines, count, shown - 1);
             tui_draw_format(box.row + (int)shown, box.column + 2, box.width - 4, TUI_ROLE_DIALOG,
@@ -66,9 +67,9 @@ int tui_dialog_confirm(tui_app *app, const char *title, const char *const *lines
             draw_lines(&box, lines, count, shown);
         }
         int row = box.row + (int)shown + 2;
-        int used = tui_draw_text(row, box.column + 2, box.width - 4, TUI_ROLE_DIALOG_TITLE, question);
-        tui_draw_text(row, box.column + 2 + used, box.width - 4 - used, TUI_ROLE_DIALOG,
-                      "  [y/n]");
+        int used =
+            tui_draw_text(row, box.column + 2, box.width - 4, TUI_ROLE_DIALOG_TITLE, question);
+        tui_draw_text(row, box.column + 2 + used, box.width - 4 - used, TUI_ROLE_DIALOG, "  [y/n]");
         tui_draw_flush();
 
         int key = tui_draw_read_key(-1, NULL);
@@ -82,6 +83,7 @@ int tui_dialog_confirm(tui_app *app, const char *title, const char *const *lines
 void tui_dialog_message(tui_app *app, const char *title, const char *const *lines, size_t count)
 {
     for (;;) {
+        tui_draw_size(&app->rows, &app->columns);
         size_t fits = app->rows > 6 ? (size_t)app->rows - 6 : 1;
         size_t shown = count < fits ? count : fits;
         tui_box box = tui_dialog_frame(app, title, (int)shown + 2, widest(lines, count, 30));
@@ -145,8 +147,7 @@ void tui_field_draw(int row, int column, int width, const char *text, size_t cur
         tui_draw_cursor(row, column + (int)(cursor - start));
 }
 
-int tui_dialog_input(tui_app *app, const char *title, const char *prompt, char *text,
-                     size_t size)
+int tui_dialog_input(tui_app *app, const char *title, const char *prompt, char *text, size_t size)
 {
     char editing[1024];
     snprintf(editing, sizeof(editing), "%s", text);
@@ -178,11 +179,14 @@ int tui_dialog_input(tui_app *app, const char *title, const char *prompt, char *
 
 void tui_dialog_progress(tui_app *app, const char *title, double fraction, const char *text)
 {
+    tui_draw_size(&app->rows, &app->columns);
     int width = app->columns - 8 < 60 ? app->columns - 8 : 60;
     tui_box box = tui_dialog_frame(app, title, 3, width);
-    tui_draw_bar(box.row + 1, box.column + 2, box.width - 10, fraction, TUI_ROLE_PROGRESS);
-    tui_draw_format(box.row + 1, box.column + box.width - 7, 5, TUI_ROLE_DIALOG, "%3d%%",
-                    (int)(fraction * 100 + 0.5));
+    if (fraction >= 0) {
+        tui_draw_bar(box.row + 1, box.column + 2, box.width - 10, fraction, TUI_ROLE_PROGRESS);
+        tui_draw_format(box.row + 1, box.column + box.width - 7, 5, TUI_ROLE_DIALOG, "%3d%%",
+                        (int)(fraction * 100 + 0.5));
+    }
     tui_draw_text(box.row + 3, box.column + 2, box.width - 4, TUI_ROLE_DIALOG, text ? text : "");
     tui_draw_flush();
 }

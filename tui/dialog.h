@@ -24,12 +24,12 @@ void tui_dialog_message(tui_app *app, const char *title, const char *const *line
 /*
  * Edits text (a NUL-terminated string in a buffer of size bytes) in a
  * one-line field under prompt. Returns 1 when confirmed with Enter, 0 when
- * cancelled with Esc; text is changed only on Enter.
+ * cancelled with Esc. The text buffer changes only on Enter.
  */
-int tui_dialog_input(tui_app *app, const char *title, const char *prompt, char *text,
-                     size_t size);
+int tui_dialog_input(tui_app *app, const char *title, const char *prompt, char *text, size_t size);
 
-/* Draws the progress dialog: title, a bar filled to fraction, and a line of text. */
+/* Draws the progress dialog: title, a bar filled to fraction (none when negative), and a line of
+ * text. */
 void tui_dialog_progress(tui_app *app, const char *title, double fraction, const char *text);
 
 /*
@@ -56,7 +56,7 @@ tui_box tui_dialog_frame(tui_app *app, const char *title, int height, int width)
  */
 int tui_field_edit(char *text, size_t size, size_t *cursor, int key);
 
-/* Draws a field of width cells with text scrolled so the cursor shows; places the cursor. */
+/* Draws a field of width cells with text scrolled so the cursor shows. Places the cursor. */
 void tui_field_draw(int row, int column, int width, const char *text, size_t cursor, int focused);
 
 #endif

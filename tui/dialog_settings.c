@@ -37,8 +37,9 @@ int tui_dialog_settings(tui_app *app, tui_state *state)
         int help_row = box.row + 2 + TUI_SETTING_COUNT;
         tui_draw_text(help_row, box.column + 2, box.width - 4, TUI_ROLE_DIM,
                       tui_setting_help((tui_setting)focus));
-        tui_draw_text(help_row + 2, box.column + 2, box.width - 4, TUI_ROLE_DIM,
-                      "Up/Down/Tab: field   Ctrl-S or Enter on the last field: apply   Esc: cancel");
+        tui_draw_text(
+            help_row + 2, box.column + 2, box.width - 4, TUI_ROLE_DIM,
+            "Up/Down/Tab: field   Ctrl-S or Enter on the last field: apply   Esc: cancel");
         /* The focused field last, so the terminal cursor stays in it. */
         tui_field_draw(box.row + 1 + focus, field_column, field_width, values[focus],
                        cursors[focus], 1);

@@ -1,4 +1,4 @@
-/* The curses side of the composer; see draw.h. */
+/* The curses side of the composer. See draw.h. */
 #include "draw.h"
 
 #include <curses.h>
@@ -15,31 +15,47 @@
 #include "keymap.h"
 
 static const tui_glyphs utf8_glyphs = {
-    .horizontal = "\u2500", .vertical = "\u2502",
-    .top_left = "\u250c", .top_right = "\u2510",
-    .bottom_left = "\u2514", .bottom_right = "\u2518",
-    .tree_branch = "\u251c\u2500", .tree_last = "\u2514\u2500", .tree_pipe = "\u2502 ",
-    .expanded = "\u25be", .collapsed = "\u25b8",
-    .bar_full = "\u2588", .bar_empty = "\u2591",
-    .ellipsis = "\u2026", .arrow = "\u2192",
+    .horizontal = "\u2500",
+    .vertical = "\u2502",
+    .top_left = "\u250c",
+    .top_right = "\u2510",
+    .bottom_left = "\u2514",
+    .bottom_right = "\u2518",
+    .tree_branch = "\u251c\u2500",
+    .tree_last = "\u2514\u2500",
+    .tree_pipe = "\u2502 ",
+    .expanded = "\u25be",
+    .collapsed = "\u25b8",
+    .bar_full = "\u2588",
+    .bar_empty = "\u2591",
+    .ellipsis = "\u2026",
+    .arrow = "\u2192",
 };
 
 static const tui_glyphs ascii_glyphs = {
-    .horizontal = "-", .vertical = "|",
-    .top_left = "+", .top_right = "+",
-    .bottom_left = "+", .bottom_right = "+",
-    .tree_branch = "|-", .tree_last = "`-", .tree_pipe = "| ",
-    .expanded = "v", .collapsed = ">",
-    .bar_full = "#", .bar_empty = ".",
-    .ellipsis = "~", .arrow = "->",
+    .horizontal = "-",
+    .vertical = "|",
+    .top_left = "+",
+    .top_right = "+",
+    .bottom_left = "+",
+    .bottom_right = "+",
+    .tree_branch = "|-",
+    .tree_last = "`-",
+    .tree_pipe = "| ",
+    .expanded = "v",
+    .collapsed = ">",
+    .bar_full = "#",
+    .bar_empty = ".",
+    .ellipsis = "~",
+    .arrow = "->",
 };
 
-/* What curses needs while the screen is open; one screen per process. */
+/* What curses needs while the screen is open. One screen per process. */
 static struct {
     int open;
     const tui_glyphs *glyphs;
     attr_t attributes[TUI_ROLE_COUNT];
-} screen = { .glyphs = &ascii_glyphs };
+} screen = {.glyphs = &ascii_glyphs};
 
 static attr_t curses_attributes(unsigned bits)
 {
@@ -223,7 +239,7 @@ int tui_draw_text(int row, int column, int width, tui_role role, const char *tex
             cells = 1;
         if (used_cells + cells > width)
             break;
-        wchar_t pair[2] = { wide, L'\0' };
+        wchar_t pair[2] = {wide, L'\0'};
         addwstr(pair);
         used_cells += cells;
         text += used;
@@ -327,21 +343,36 @@ void tui_draw_flush(void)
 static int translate_key(int code)
 {
     switch (code) {
-    case KEY_UP: return TUI_KEY_UP;
-    case KEY_DOWN: return TUI_KEY_DOWN;
-    case KEY_LEFT: return TUI_KEY_LEFT;
-    case KEY_RIGHT: return TUI_KEY_RIGHT;
-    case KEY_PPAGE: return TUI_KEY_PAGE_UP;
-    case KEY_NPAGE: return TUI_KEY_PAGE_DOWN;
-    case KEY_HOME: return TUI_KEY_HOME;
-    case KEY_END: return TUI_KEY_END;
-    case KEY_BTAB: return TUI_KEY_BACKTAB;
-    case KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
-    case KEY_DC: return TUI_KEY_DELETE;
-    case KEY_ENTER: return TUI_KEY_ENTER;
-    case KEY_RESIZE: return TUI_KEY_RESIZE;
-    case KEY_MOUSE: return TUI_KEY_MOUSE;
-    default: return TUI_KEY_NONE;
+    case KEY_UP:
+        return TUI_KEY_UP;
+    case KEY_DOWN:
+        return TUI_KEY_DOWN;
+    case KEY_LEFT:
+        return TUI_KEY_LEFT;
+    case KEY_RIGHT:
+        return TUI_KEY_RIGHT;
+    case KEY_PPAGE:
+        return TUI_KEY_PAGE_UP;
+    case KEY_NPAGE:
+        return TUI_KEY_PAGE_DOWN;
+    case KEY_HOME:
+        return TUI_KEY_HOME;
+    case KEY_END:
+        return TUI_KEY_END;
+    case KEY_BTAB:
+        return TUI_KEY_BACKTAB;
+    case KEY_BACKSPACE:
+        return TUI_KEY_BACKSPACE;
+    case KEY_DC:
+        return TUI_KEY_DELETE;
+    case KEY_ENTER:
+        return TUI_KEY_ENTER;
+    case KEY_RESIZE:
+        return TUI_KEY_RESIZE;
+    case KEY_MOUSE:
+        return TUI_KEY_MOUSE;
+    default:
+        return TUI_KEY_NONE;
     }
 }
 
@@ -378,7 +409,7 @@ int tui_draw_read_key(int timeout_ms, tui_mouse *mouse)
         return translate_key((int)key);
     }
 
-    /* With nonl(), Enter arrives as '\r'; terminals send DEL or ^H for Backspace. */
+    /* With nonl(), Enter arrives as '\r'. Terminals send DEL or ^H for Backspace. */
     if (key == '\r')
         return TUI_KEY_ENTER;
     if (key == 0x7f || key == 0x08)

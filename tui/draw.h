@@ -1,7 +1,7 @@
 /*
  * The drawing layer: the only file of the composer that calls curses
  * (tui/draw.c). Views draw text in colour roles at screen positions, and
- * read keys as TUI_KEY_* values; they never see a curses type.
+ * read keys as TUI_KEY_* values. They never see a curses type.
  *
  * Coordinates are (row, column) from the top-left corner, in screen cells.
  * Text is UTF-8 and is clipped to the given width by display width.
@@ -40,7 +40,7 @@ typedef struct tui_mouse {
  */
 int tui_draw_open(const tui_theme *theme, int ascii, char *message, size_t size);
 
-/* Gives the terminal back; safe to call when it is not open, and twice. */
+/* Gives the terminal back. Safe to call when it is not open, and twice. */
 void tui_draw_close(void);
 
 /* Switches to another theme while open. */
@@ -51,7 +51,7 @@ const tui_glyphs *tui_draw_glyphs(void);
 void tui_draw_size(int *rows, int *columns);
 void tui_draw_erase(void);
 
-/* Draws text clipped to width cells; returns the cells used. */
+/* Draws text clipped to width cells. Returns the cells used. */
 int tui_draw_text(int row, int column, int width, tui_role role, const char *text);
 
 /* printf-style tui_draw_text. */

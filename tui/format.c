@@ -6,7 +6,7 @@
 
 const char *tui_format_size(int64_t bytes, char buffer[32])
 {
-    static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
     uint64_t magnitude = bytes < 0 ? (uint64_t)(-(bytes + 1)) + 1 : (uint64_t)bytes;
     const char *sign = bytes < 0 ? "-" : "";
 

@@ -10,63 +10,64 @@
  */
 static const tui_binding bindings[] = {
     /* Moving */
-    { TUI_KEY_UP, TUI_ACTION_MOVE_UP, TUI_IN_ALL, "move up one row" },
-    { 'k', TUI_ACTION_MOVE_UP, TUI_IN_ALL, "move up one row" },
-    { TUI_KEY_DOWN, TUI_ACTION_MOVE_DOWN, TUI_IN_ALL, "move down one row" },
-    { 'j', TUI_ACTION_MOVE_DOWN, TUI_IN_ALL, "move down one row" },
-    { TUI_KEY_PAGE_UP, TUI_ACTION_PAGE_UP, TUI_IN_ALL, "move up one page" },
-    { TUI_KEY_CTRL('b'), TUI_ACTION_PAGE_UP, TUI_IN_ALL, "move up one page" },
-    { TUI_KEY_PAGE_DOWN, TUI_ACTION_PAGE_DOWN, TUI_IN_ALL, "move down one page" },
-    { TUI_KEY_CTRL('f'), TUI_ACTION_PAGE_DOWN, TUI_IN_ALL, "move down one page" },
-    { TUI_KEY_HOME, TUI_ACTION_MOVE_HOME, TUI_IN_ALL, "go to the first row" },
-    { 'g', TUI_ACTION_MOVE_HOME, TUI_IN_ALL, "go to the first row" },
-    { TUI_KEY_END, TUI_ACTION_MOVE_END, TUI_IN_ALL, "go to the last row" },
-    { 'G', TUI_ACTION_MOVE_END, TUI_IN_ALL, "go to the last row" },
+    {TUI_KEY_UP, TUI_ACTION_MOVE_UP, TUI_IN_ALL, "move up one row"},
+    {'k', TUI_ACTION_MOVE_UP, TUI_IN_ALL, "move up one row"},
+    {TUI_KEY_DOWN, TUI_ACTION_MOVE_DOWN, TUI_IN_ALL, "move down one row"},
+    {'j', TUI_ACTION_MOVE_DOWN, TUI_IN_ALL, "move down one row"},
+    {TUI_KEY_PAGE_UP, TUI_ACTION_PAGE_UP, TUI_IN_ALL, "move up one page"},
+    {TUI_KEY_CTRL('b'), TUI_ACTION_PAGE_UP, TUI_IN_ALL, "move up one page"},
+    {TUI_KEY_PAGE_DOWN, TUI_ACTION_PAGE_DOWN, TUI_IN_ALL, "move down one page"},
+    {TUI_KEY_CTRL('f'), TUI_ACTION_PAGE_DOWN, TUI_IN_ALL, "move down one page"},
+    {TUI_KEY_HOME, TUI_ACTION_MOVE_HOME, TUI_IN_ALL, "go to the first row"},
+    {'g', TUI_ACTION_MOVE_HOME, TUI_IN_ALL, "go to the first row"},
+    {TUI_KEY_END, TUI_ACTION_MOVE_END, TUI_IN_ALL, "go to the last row"},
+    {'G', TUI_ACTION_MOVE_END, TUI_IN_ALL, "go to the last row"},
 
     /* Views */
-    { TUI_KEY_TAB, TUI_ACTION_NEXT_VIEW, TUI_IN_ALL, "next view" },
-    { TUI_KEY_BACKTAB, TUI_ACTION_PREVIOUS_VIEW, TUI_IN_ALL, "previous view" },
-    { '1', TUI_ACTION_SHOW_CATALOG, TUI_IN_ALL, "catalog view" },
-    { '2', TUI_ACTION_SHOW_DETAILS, TUI_IN_ALL, "details of the selected component" },
-    { '3', TUI_ACTION_SHOW_TREE, TUI_IN_ALL, "image tree view" },
-    { '4', TUI_ACTION_SHOW_POLICY, TUI_IN_ALL, "policy view" },
+    {TUI_KEY_TAB, TUI_ACTION_NEXT_VIEW, TUI_IN_ALL, "next view"},
+    {TUI_KEY_BACKTAB, TUI_ACTION_PREVIOUS_VIEW, TUI_IN_ALL, "previous view"},
+    {'1', TUI_ACTION_SHOW_CATALOG, TUI_IN_ALL, "catalog view"},
+    {'2', TUI_ACTION_SHOW_DETAILS, TUI_IN_ALL, "details of the selected component"},
+    {'3', TUI_ACTION_SHOW_TREE, TUI_IN_ALL, "image tree view"},
+    {'4', TUI_ACTION_SHOW_POLICY, TUI_IN_ALL, "policy view"},
 
     /* Catalog */
-    { TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_CATALOG, "show the component's details" },
-    { ' ', TUI_ACTION_TOGGLE, TUI_IN_CATALOG | TUI_IN_DETAILS, "select or deselect the component" },
-    { 'f', TUI_ACTION_FILTER_KIND, TUI_IN_CATALOG, "filter by kind (cycles through kinds)" },
-    { 'S', TUI_ACTION_FILTER_STATIC, TUI_IN_CATALOG, "show only statically linked components" },
-    { 'F', TUI_ACTION_FILTER_FAILING, TUI_IN_CATALOG, "show only components with policy findings" },
-    { 'a', TUI_ACTION_FILTER_SELECTED, TUI_IN_CATALOG, "show only components in the image" },
-    { 'c', TUI_ACTION_CLEAR_FILTERS, TUI_IN_CATALOG, "clear search and filters" },
+    {TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_CATALOG, "show the component's details"},
+    {' ', TUI_ACTION_TOGGLE, TUI_IN_CATALOG | TUI_IN_DETAILS, "select or deselect the component"},
+    {'f', TUI_ACTION_FILTER_KIND, TUI_IN_CATALOG, "filter by kind (cycles through kinds)"},
+    {'S', TUI_ACTION_FILTER_STATIC, TUI_IN_CATALOG, "show only statically linked components"},
+    {'F', TUI_ACTION_FILTER_FAILING, TUI_IN_CATALOG, "show only components with policy findings"},
+    {'a', TUI_ACTION_FILTER_SELECTED, TUI_IN_CATALOG, "show only components in the image"},
+    {'c', TUI_ACTION_CLEAR_FILTERS, TUI_IN_CATALOG, "clear search and filters"},
 
     /* Image tree */
-    { TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_TREE, "expand or collapse the folder" },
-    { TUI_KEY_RIGHT, TUI_ACTION_EXPAND, TUI_IN_TREE, "expand the folder" },
-    { 'l', TUI_ACTION_EXPAND, TUI_IN_TREE, "expand the folder" },
-    { TUI_KEY_LEFT, TUI_ACTION_COLLAPSE, TUI_IN_TREE, "collapse, or go to the parent folder" },
-    { 'h', TUI_ACTION_COLLAPSE, TUI_IN_TREE, "collapse, or go to the parent folder" },
-    { 'o', TUI_ACTION_SORT, TUI_IN_TREE, "sort by name or by size" },
-    { 'x', TUI_ACTION_EXCLUDE_PATH, TUI_IN_TREE, "exclude the file or folder, or include it again" },
+    {TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_TREE, "expand or collapse the folder"},
+    {TUI_KEY_RIGHT, TUI_ACTION_EXPAND, TUI_IN_TREE, "expand the folder"},
+    {'l', TUI_ACTION_EXPAND, TUI_IN_TREE, "expand the folder"},
+    {TUI_KEY_LEFT, TUI_ACTION_COLLAPSE, TUI_IN_TREE, "collapse, or go to the parent folder"},
+    {'h', TUI_ACTION_COLLAPSE, TUI_IN_TREE, "collapse, or go to the parent folder"},
+    {'o', TUI_ACTION_SORT, TUI_IN_TREE, "sort by name or by size"},
+    {'x', TUI_ACTION_EXCLUDE_PATH, TUI_IN_TREE, "exclude the file or folder, or include it again"},
 
     /* Policy */
-    { TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_POLICY, "show the finding's file in the image tree" },
+    {TUI_KEY_ENTER, TUI_ACTION_OPEN, TUI_IN_POLICY, "show the finding's file in the image tree"},
 
     /* Searching */
-    { '/', TUI_ACTION_SEARCH, TUI_IN_ALL, "search as you type (the catalog filters, other views jump)" },
-    { 'n', TUI_ACTION_SEARCH_NEXT, TUI_IN_ALL, "next match of the search" },
+    {'/', TUI_ACTION_SEARCH, TUI_IN_ALL,
+     "search as you type (the catalog filters, other views jump)"},
+    {'n', TUI_ACTION_SEARCH_NEXT, TUI_IN_ALL, "next match of the search"},
 
     /* The composition */
-    { 'u', TUI_ACTION_UNDO, TUI_IN_ALL, "undo the last change" },
-    { TUI_KEY_CTRL('r'), TUI_ACTION_REDO, TUI_IN_ALL, "redo the change undone last" },
-    { 'C', TUI_ACTION_CONFIGURE, TUI_IN_ALL, "image settings: entrypoint, user, env, paths" },
-    { 's', TUI_ACTION_SAVE, TUI_IN_ALL, "save the spec" },
-    { 'e', TUI_ACTION_EXPORT, TUI_IN_ALL, "build the image to a destination" },
+    {'u', TUI_ACTION_UNDO, TUI_IN_ALL, "undo the last change"},
+    {TUI_KEY_CTRL('r'), TUI_ACTION_REDO, TUI_IN_ALL, "redo the change undone last"},
+    {'C', TUI_ACTION_CONFIGURE, TUI_IN_ALL, "image settings: entrypoint, user, env, paths"},
+    {'s', TUI_ACTION_SAVE, TUI_IN_ALL, "save the spec"},
+    {'e', TUI_ACTION_EXPORT, TUI_IN_ALL, "build the image to a destination"},
 
     /* Program */
-    { '?', TUI_ACTION_HELP, TUI_IN_ALL, "this help" },
-    { TUI_KEY_CTRL('l'), TUI_ACTION_REPAINT, TUI_IN_ALL, "repaint the screen" },
-    { 'q', TUI_ACTION_QUIT, TUI_IN_ALL, "quit (asks when changes are unsaved)" },
+    {'?', TUI_ACTION_HELP, TUI_IN_ALL, "this help"},
+    {TUI_KEY_CTRL('l'), TUI_ACTION_REPAINT, TUI_IN_ALL, "repaint the screen"},
+    {'q', TUI_ACTION_QUIT, TUI_IN_ALL, "quit (asks when changes are unsaved)"},
 };
 
 #define BINDING_COUNT (sizeof(bindings) / sizeof(bindings[0]))
@@ -89,21 +90,21 @@ static const struct {
     int key;
     const char *name;
 } key_names[] = {
-    { TUI_KEY_UP, "Up" },
-    { TUI_KEY_DOWN, "Down" },
-    { TUI_KEY_LEFT, "Left" },
-    { TUI_KEY_RIGHT, "Right" },
-    { TUI_KEY_PAGE_UP, "PgUp" },
-    { TUI_KEY_PAGE_DOWN, "PgDn" },
-    { TUI_KEY_HOME, "Home" },
-    { TUI_KEY_END, "End" },
-    { TUI_KEY_BACKTAB, "Shift-Tab" },
-    { TUI_KEY_BACKSPACE, "Backspace" },
-    { TUI_KEY_DELETE, "Delete" },
-    { TUI_KEY_TAB, "Tab" },
-    { TUI_KEY_ENTER, "Enter" },
-    { TUI_KEY_ESCAPE, "Esc" },
-    { ' ', "Space" },
+    {TUI_KEY_UP, "Up"},
+    {TUI_KEY_DOWN, "Down"},
+    {TUI_KEY_LEFT, "Left"},
+    {TUI_KEY_RIGHT, "Right"},
+    {TUI_KEY_PAGE_UP, "PgUp"},
+    {TUI_KEY_PAGE_DOWN, "PgDn"},
+    {TUI_KEY_HOME, "Home"},
+    {TUI_KEY_END, "End"},
+    {TUI_KEY_BACKTAB, "Shift-Tab"},
+    {TUI_KEY_BACKSPACE, "Backspace"},
+    {TUI_KEY_DELETE, "Delete"},
+    {TUI_KEY_TAB, "Tab"},
+    {TUI_KEY_ENTER, "Enter"},
+    {TUI_KEY_ESCAPE, "Esc"},
+    {' ', "Space"},
 };
 
 const char *tui_key_name(int key, char *buffer, size_t size)
@@ -128,11 +129,9 @@ static const struct {
     unsigned views;
     const char *title;
 } sections[] = {
-    { TUI_IN_ALL, "Everywhere" },
-    { TUI_IN_CATALOG | TUI_IN_DETAILS, "Catalog and details" },
-    { TUI_IN_CATALOG, "Catalog" },
-    { TUI_IN_TREE, "Image tree" },
-    { TUI_IN_POLICY, "Policy" },
+    {TUI_IN_ALL, "Everywhere"},  {TUI_IN_CATALOG | TUI_IN_DETAILS, "Catalog and details"},
+    {TUI_IN_CATALOG, "Catalog"}, {TUI_IN_TREE, "Image tree"},
+    {TUI_IN_POLICY, "Policy"},
 };
 
 #define SECTION_COUNT (sizeof(sections) / sizeof(sections[0]))

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-/* Keys that are not characters; above the Unicode range so they never collide. */
+/* Keys that are not characters. Above the Unicode range so they never collide. */
 enum {
     TUI_KEY_UP = 0x200000,
     TUI_KEY_DOWN,
@@ -29,7 +29,7 @@ enum {
     TUI_KEY_NONE, /* read timed out or an unknown escape sequence */
 };
 
-#define TUI_KEY_CTRL(letter) ((letter) & 0x1f)
+#define TUI_KEY_CTRL(letter) ((letter)&0x1f)
 #define TUI_KEY_TAB '\t'
 #define TUI_KEY_ENTER '\n'
 #define TUI_KEY_ESCAPE 0x1b
@@ -44,20 +44,21 @@ enum {
 };
 
 /* Every action a key can trigger. */
-#define TUI_ACTION_LIST(X)                                                        \
-    X(NONE) X(MOVE_UP) X(MOVE_DOWN) X(PAGE_UP) X(PAGE_DOWN) X(MOVE_HOME) X(MOVE_END) \
-    X(NEXT_VIEW) X(PREVIOUS_VIEW) X(SHOW_CATALOG) X(SHOW_DETAILS) X(SHOW_TREE)    \
-    X(SHOW_POLICY) X(SEARCH) X(SEARCH_NEXT) X(TOGGLE) X(OPEN) X(EXPAND) X(COLLAPSE) \
-    X(SORT) X(EXCLUDE_PATH) X(FILTER_KIND) X(FILTER_STATIC) X(FILTER_FAILING)      \
-    X(FILTER_SELECTED) X(CLEAR_FILTERS) X(UNDO) X(REDO) X(CONFIGURE) X(SAVE)        \
-    X(EXPORT) X(HELP) X(REPAINT) X(QUIT)
+#define TUI_ACTION_LIST(X)                                                                         \
+    X(NONE)                                                                                        \
+    X(MOVE_UP) X(MOVE_DOWN) X(PAGE_UP) X(PAGE_DOWN) X(MOVE_HOME) X(MOVE_END) X(NEXT_VIEW)          \
+        X(PREVIOUS_VIEW) X(SHOW_CATALOG) X(SHOW_DETAILS) X(SHOW_TREE) X(SHOW_POLICY) X(SEARCH)     \
+            X(SEARCH_NEXT) X(TOGGLE) X(OPEN) X(EXPAND) X(COLLAPSE) X(SORT) X(EXCLUDE_PATH)         \
+                X(FILTER_KIND) X(FILTER_STATIC) X(FILTER_FAILING) X(FILTER_SELECTED)               \
+                    X(CLEAR_FILTERS) X(UNDO) X(REDO) X(CONFIGURE) X(SAVE) X(EXPORT) X(HELP)        \
+                        X(REPAINT) X(QUIT)
 
 #define TUI_ACTION_ENUM(id) TUI_ACTION_##id,
 typedef enum tui_action { TUI_ACTION_LIST(TUI_ACTION_ENUM) TUI_ACTION_COUNT } tui_action;
 #undef TUI_ACTION_ENUM
 
 typedef struct tui_binding {
-    int key;          /* a character or TUI_KEY_* */
+    int key; /* a character or TUI_KEY_* */
     tui_action action;
     unsigned views;   /* TUI_IN_* bits */
     const char *help; /* one line for the help screen */
@@ -77,8 +78,8 @@ const char *tui_key_name(int key, char *buffer, size_t size);
 
 /* One line of the generated help screen. */
 typedef struct tui_help_line {
-    char keys[40];         /* "Up, k"; empty for a section heading */
-    const char *text;      /* the help text, or the heading's title */
+    char keys[40];    /* "Up, k". Empty for a section heading */
+    const char *text; /* the help text, or the heading's title */
 } tui_help_line;
 
 /*

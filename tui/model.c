@@ -1,4 +1,4 @@
-/* The composer's model: state, composition, undo; see model.h. */
+/* The composer's model: state, composition, undo. See model.h. */
 #include "model_internal.h"
 
 #include <stdio.h>
@@ -12,13 +12,17 @@ static void *checked(void *pointer)
     return pointer;
 }
 
-/* Resolves the composition from state. On failure the composition keeps no partial state. */
+/* Resolves the composition from state. On failure the roots may be half changed, so callers apply
+ * their previous state again. */
 static wh_status apply(tui_model *model, const tui_state *state, wh_error *err)
 {
     wh_composition *composition = model->composition;
     uint32_t count = wh_graph_component_count(model->graph);
 
     for (uint32_t id = 0; id < count; id++) {
+        /* A spec's base stays a root, because the composer has no setting to change it. */
+        if (wh_composition_root(composition, id) == WH_ROOT_BASE)
+            continue;
         wh_composition_set_root(composition, id,
                                 tui_state_has_root(state, id) ? WH_ROOT_SELECTED : WH_ROOT_NONE);
         wh_composition_set_excluded(composition, id, tui_state_is_excluded(state, id));
@@ -26,8 +30,8 @@ static wh_status apply(tui_model *model, const tui_state *state, wh_error *err)
 
     size_t glob_count = 0;
     char **globs = tui_words_split(state->settings[TUI_SETTING_EXCLUDE], &glob_count);
-    wh_status result = wh_composition_set_exclude_paths(composition, (const char *const *)globs,
-                                                        glob_count, err);
+    wh_status result =
+        wh_composition_set_exclude_paths(composition, (const char *const *)globs, glob_count, err);
     tui_words_free(globs);
     if (result != WH_OK)
         return result;
@@ -55,13 +59,13 @@ wh_status tui_model_open(whc_catalog *catalog, const char *spec_path, tui_model 
         goto out;
 
     if (spec_path) {
-        result = tui_model_read_spec(model->graph, spec_path, &model->state, err);
+        result = tui_model_read_spec(model, spec_path, err);
         if (result != WH_OK)
             goto out;
         model->spec_path = checked(strdup(spec_path));
     }
-    model->component_findings = checked(calloc(wh_graph_component_count(model->graph) + 1,
-                                               sizeof(*model->component_findings)));
+    model->component_findings = checked(
+        calloc(wh_graph_component_count(model->graph) + 1, sizeof(*model->component_findings)));
 
     result = apply(model, &model->state, err);
     if (result != WH_OK)
@@ -91,6 +95,7 @@ void tui_model_free(tui_model *model)
     if (model->undo.entries)
         tui_undo_free(&model->undo);
     free(model->spec_path);
+    json_decref(model->original_spec);
     free(model);
 }
 
@@ -129,7 +134,7 @@ wh_status tui_model_change(tui_model *model, const tui_state *new_state, const c
 {
     wh_status result = apply(model, new_state, err);
     if (result != WH_OK) {
-        /* Put the composition back as it was; that state resolved before. */
+        /* Put the composition back as it was, which resolved before. */
         apply(model, &model->state, NULL);
         return result;
     }
@@ -142,7 +147,7 @@ wh_status tui_model_toggle(tui_model *model, uint32_t id, int cascade, uint32_t 
                            uint32_t *needer_count, wh_error *err)
 {
     const wh_graph_component *component = wh_graph_component_at(model->graph, id);
-    tui_state next = { 0 };
+    tui_state next = {0};
     char label[96];
     wh_status result;
 
@@ -165,7 +170,7 @@ wh_status tui_model_toggle(tui_model *model, uint32_t id, int cascade, uint32_t 
     for (uint32_t other = 0; other < count; other++)
         tui_state_set_root(&next, other,
                            wh_composition_root(model->composition, other) == WH_ROOT_SELECTED);
-    /* A component pulled in by nothing any more is gone; one still needed is excluded. */
+    /* A component pulled in by nothing any more is gone. One still needed is excluded. */
     if (wh_composition_included(model->composition, id))
         tui_state_set_excluded(&next, id, 1);
     snprintf(label, sizeof(label), "remove %s", component->name);
@@ -180,7 +185,7 @@ static int step(tui_model *model, const tui_state *target, wh_error *err)
 {
     if (!target)
         return -1;
-    tui_state copy = { 0 };
+    tui_state copy = {0};
     tui_state_copy(&copy, target);
     wh_status result = apply(model, &copy, err);
     if (result == WH_OK)

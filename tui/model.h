@@ -1,7 +1,7 @@
 /*
  * The composer's model: the catalog's component graph, the composition the
  * user is shaping, its policy results, the undo history and the spec file.
- * Views read it; actions change it only through the functions below, each
+ * Views read it. Actions change it only through the functions below, each
  * of which re-resolves so every figure on screen stays current.
  *
  * Everything returned as a pointer into the model stays valid until the next
@@ -20,15 +20,15 @@
 
 /* One policy finding: a rule that an included file or the image breaks. */
 typedef struct tui_finding {
-    const char *path;     /* offending path, or NULL for image-wide findings */
-    uint32_t component;   /* owning component, or WH_NONE */
+    const char *path;   /* offending path, or NULL for image-wide findings */
+    uint32_t component; /* owning component, or WH_NONE */
     const char *message;
 } tui_finding;
 
 typedef struct tui_rule_result {
-    const char *id;          /* "no-shell", "static-only", ... */
+    const char *id; /* "no-shell", "static-only", ... */
     const char *description;
-    int error;               /* 1: severity error (blocks export), 0: warning */
+    int error; /* 1: severity error (blocks export), 0: warning */
     int passed;
     const tui_finding *findings;
     size_t finding_count;
@@ -43,7 +43,7 @@ typedef struct tui_model tui_model;
  */
 wh_status tui_model_open(whc_catalog *catalog, const char *spec_path, tui_model **out,
                          wh_error *err);
-/* Frees the model; accepts NULL. */
+/* Frees the model. Accepts NULL. */
 void tui_model_free(tui_model *model);
 
 const wh_graph *tui_model_graph(const tui_model *model);
@@ -51,12 +51,12 @@ wh_composition *tui_model_composition(tui_model *model);
 whc_catalog *tui_model_catalog(tui_model *model);
 const tui_state *tui_model_state(const tui_model *model);
 
-/* Where the spec is saved; NULL before the first save of a new composition. */
+/* Where the spec is saved, or NULL before the first save of a new composition. */
 const char *tui_model_spec_path(const tui_model *model);
 /* Whether the state differs from the one last saved or opened. */
 int tui_model_unsaved(const tui_model *model);
 
-/* ---- Changes; each one is recorded for undo and re-resolves --------- */
+/* ---- Changes. Each one is recorded for undo and re-resolves --------- */
 
 /*
  * Applies new_state (copied), records it for undo under label and resolves.
@@ -75,13 +75,13 @@ wh_status tui_model_change(tui_model *model, const tui_state *new_state, const c
 wh_status tui_model_toggle(tui_model *model, uint32_t id, int cascade, uint32_t **needers,
                            uint32_t *needer_count, wh_error *err);
 
-/* Steps through the undo history; returns 0 with *label set, or -1 at the end. */
+/* Steps through the undo history. Returns 0 with *label set, or -1 at the end. */
 int tui_model_undo(tui_model *model, const char **label, wh_error *err);
 int tui_model_redo(tui_model *model, const char **label, wh_error *err);
 
 /* ---- Reading -------------------------------------------------------- */
 
-/* The impact toggling id would have; the caller frees it with wh_impact_clear. */
+/* The impact toggling id would have. The caller frees it with wh_impact_clear. */
 wh_status tui_model_impact(tui_model *model, uint32_t id, wh_impact *out, wh_error *err);
 
 /* Policy results of the last resolve; NULL with *count 0 when no policy engine ran. */
@@ -108,8 +108,7 @@ typedef void (*tui_export_progress)(void *context, double fraction, const char *
  * oci:DIR:TAG) through the same core call as `whittle build`, and writes the
  * manifest digest ("sha256:...") into digest.
  */
-wh_status tui_model_export(tui_model *model, const char *destination,
-                           tui_export_progress progress, void *context, char *digest,
-                           size_t digest_size, wh_error *err);
+wh_status tui_model_export(tui_model *model, const char *destination, tui_export_progress progress,
+                           void *context, char *digest, size_t digest_size, wh_error *err);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef TUI_MODEL_INTERNAL_H
 #define TUI_MODEL_INTERNAL_H
 
+#include <jansson.h>
+
 #include "../core/policy.h"
 #include "model.h"
 
@@ -13,6 +15,7 @@ struct tui_model {
     tui_state saved;             /* as last opened or saved */
     tui_undo undo;
     char *spec_path;
+    json_t *original_spec; /* the opened spec's JSON, or NULL for a new composition */
 
     /*
      * The state being resolved: apply() points it at the state it applies,
@@ -30,12 +33,14 @@ struct tui_model {
     size_t *component_findings; /* per component id */
 };
 
-/* Builds the component graph of catalog; the caller frees *out with wh_graph_free. */
+/* Builds the component graph of catalog. The caller frees *out with wh_graph_free. */
 wh_status tui_model_load_graph(whc_catalog *catalog, wh_graph **out, wh_error *err);
 
-/* Reads the spec at path into state (component names resolved against graph). */
-wh_status tui_model_read_spec(const wh_graph *graph, const char *path, tui_state *state,
-                              wh_error *err);
+/*
+ * Reads the spec at path into model->state and model->original_spec, and
+ * applies its trimming to the composition, which must exist already.
+ */
+wh_status tui_model_read_spec(tui_model *model, const char *path, wh_error *err);
 
 /* Re-evaluates policy for the current composition (tui/model_policy.c). */
 void tui_model_evaluate_policy(tui_model *model);

@@ -24,7 +24,7 @@ static int load_policy(tui_model *model)
     model->policy_error[0] = '\0';
     snprintf(model->policy_loaded, sizeof(model->policy_loaded), "%s", name);
 
-    wh_error err = { 0 };
+    wh_error err = {0};
     wh_status status = wh_policy_is_profile(name) ? wh_policy_profile(name, &model->policy, &err)
                                                   : wh_policy_load(name, &model->policy, &err);
     if (status != WH_OK) {
@@ -35,7 +35,7 @@ static int load_policy(tui_model *model)
     return 0;
 }
 
-/* Builds the policy context from the image settings; frees nothing the caller keeps. */
+/* Builds the policy context from the image settings. Frees nothing the caller keeps. */
 typedef struct context_storage {
     char **writable;
     char **accounts;
@@ -98,8 +98,8 @@ static void group_findings(tui_model *model)
                 continue;
             tui_finding *row = &model->finding_rows[used++];
             row->path = finding->path[0] ? finding->path : NULL;
-            row->component = finding->component[0] ? wh_graph_find(model->graph, finding->component)
-                                                   : WH_NONE;
+            row->component =
+                finding->component[0] ? wh_graph_find(model->graph, finding->component) : WH_NONE;
             row->message = finding->message;
             rule->finding_count++;
             if (row->component != WH_NONE)
@@ -117,12 +117,12 @@ void tui_model_evaluate_policy(tui_model *model)
     if (load_policy(model) != 0)
         return;
 
-    wh_policy_context context = { 0 };
-    context_storage storage = { 0 };
+    wh_policy_context context = {0};
+    context_storage storage = {0};
     build_context(&model->state_for_policy, &context, &storage);
-    wh_error err = { 0 };
-    wh_status status = wh_policy_evaluate(model->policy, model->composition, &context,
-                                          &model->findings, &err);
+    wh_error err = {0};
+    wh_status status =
+        wh_policy_evaluate(model->policy, model->composition, &context, &model->findings, &err);
     free_context(&storage);
     if (status != WH_OK) {
         snprintf(model->policy_error, sizeof(model->policy_error), "policy evaluation failed: %s",

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #define TUI_SETTING_LABEL(id, label, help) label,
-static const char *const setting_labels[] = { TUI_SETTING_LIST(TUI_SETTING_LABEL) };
+static const char *const setting_labels[] = {TUI_SETTING_LIST(TUI_SETTING_LABEL)};
 #undef TUI_SETTING_LABEL
 #define TUI_SETTING_HELP(id, label, help) help,
-static const char *const setting_helps[] = { TUI_SETTING_LIST(TUI_SETTING_HELP) };
+static const char *const setting_helps[] = {TUI_SETTING_LIST(TUI_SETTING_HELP)};
 #undef TUI_SETTING_HELP
 
 static void *checked(void *pointer)
@@ -53,7 +53,7 @@ static uint32_t *copy_ids(const uint32_t *ids, size_t count)
 
 void tui_state_copy(tui_state *destination, const tui_state *source)
 {
-    tui_state copy = { 0 };
+    tui_state copy = {0};
     copy.roots = copy_ids(source->roots, source->root_count);
     copy.root_count = source->root_count;
     copy.excluded = copy_ids(source->excluded, source->excluded_count);
@@ -188,7 +188,7 @@ int tui_state_toggle_exclude(tui_state *state, const char *glob)
     char **words = tui_words_split(state->settings[TUI_SETTING_EXCLUDE], &count);
     int found = 0;
 
-    /* Rebuild the list without glob; the caller appends it when it was absent. */
+    /* Rebuild the list without glob. The caller appends it when it was absent. */
     size_t capacity = strlen(glob) + 2;
     for (size_t i = 0; i < count; i++)
         capacity += strlen(words[i]) + 1;
@@ -212,6 +212,16 @@ int tui_state_toggle_exclude(tui_state *state, const char *glob)
     free(text);
     tui_words_free(words);
     return !found;
+}
+
+int tui_state_has_exclude(const tui_state *state, const char *glob)
+{
+    char **words = tui_words_split(state->settings[TUI_SETTING_EXCLUDE], NULL);
+    int found = 0;
+    for (char **word = words; *word && !found; word++)
+        found = strcmp(*word, glob) == 0;
+    tui_words_free(words);
+    return found;
 }
 
 /* ---- Undo history ------------------------------------------------------ */

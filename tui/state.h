@@ -1,7 +1,7 @@
 /*
  * What the user has decided about the image, as a value: the selected and
  * excluded components, the excluded paths and the image settings. The undo
- * history stores copies of it; the composition is recomputed from it.
+ * history stores copies of it. The composition is recomputed from it.
  *
  * Component ids are indexes into the component graph the composer loaded.
  * Nothing here calls curses or the core, so tests/unit/test_undo.c covers it.
@@ -13,15 +13,15 @@
 #include <stdint.h>
 
 /* Image settings edited in the configuration form, with their labels. */
-#define TUI_SETTING_LIST(X)                                                          \
-    X(ENTRYPOINT, "Entrypoint", "command and arguments, separated by spaces")        \
-    X(CMD, "Cmd", "default arguments, separated by spaces")                          \
-    X(ENV, "Env", "NAME=value pairs, separated by spaces")                           \
-    X(WORKDIR, "Workdir", "absolute working directory")                              \
-    X(USER, "User", "user name or uid[:gid] the process runs as")                    \
-    X(ACCOUNTS, "Accounts", "name:uid:gid entries for /etc/passwd, by spaces")       \
-    X(WRITABLE, "Writable paths", "paths the process may write, separated by spaces") \
-    X(POLICY, "Policy profile", "built-in profile name or policy file path")          \
+#define TUI_SETTING_LIST(X)                                                                        \
+    X(ENTRYPOINT, "Entrypoint", "command and arguments, separated by spaces")                      \
+    X(CMD, "Cmd", "default arguments, separated by spaces")                                        \
+    X(ENV, "Env", "NAME=value pairs, separated by spaces")                                         \
+    X(WORKDIR, "Workdir", "absolute working directory")                                            \
+    X(USER, "User", "user name or uid[:gid] the process runs as")                                  \
+    X(ACCOUNTS, "Accounts", "name:uid:gid entries for /etc/passwd, by spaces")                     \
+    X(WRITABLE, "Writable paths", "paths the process may write, separated by spaces")              \
+    X(POLICY, "Policy profile", "built-in profile name or policy file path")                       \
     X(EXCLUDE, "Excluded paths", "globs removed from every component, by spaces")
 
 #define TUI_SETTING_ENUM(id, label, help) TUI_SETTING_##id,
@@ -39,7 +39,7 @@ typedef struct tui_state {
 const char *tui_setting_label(tui_setting setting);
 const char *tui_setting_help(tui_setting setting);
 
-/* Frees what state owns and zeroes it; accepts an already cleared state. */
+/* Frees what state owns and zeroes it. Accepts an already cleared state. */
 void tui_state_clear(tui_state *state);
 
 /* Makes destination an independent copy of source, clearing it first. */
@@ -52,7 +52,7 @@ void tui_state_set_root(tui_state *state, uint32_t id, int on);
 int tui_state_is_excluded(const tui_state *state, uint32_t id);
 void tui_state_set_excluded(tui_state *state, uint32_t id, int on);
 
-/* Replaces a setting's text; NULL or "" unsets it. */
+/* Replaces a setting's text. NULL or "" unsets it. */
 void tui_state_set_setting(tui_state *state, tui_setting setting, const char *text);
 
 /*
@@ -61,9 +61,12 @@ void tui_state_set_setting(tui_state *state, tui_setting setting, const char *te
  */
 int tui_state_toggle_exclude(tui_state *state, const char *glob);
 
+/* Whether glob is one of the space-separated excluded paths. */
+int tui_state_has_exclude(const tui_state *state, const char *glob);
+
 /*
  * Splits a space-separated setting into words. Returns a malloc'ed array of
- * malloc'ed strings, ending with NULL; free it with tui_words_free.
+ * malloc'ed strings, ending with NULL. Free it with tui_words_free.
  */
 char **tui_words_split(const char *text, size_t *count);
 void tui_words_free(char **words);
@@ -76,7 +79,7 @@ typedef struct tui_undo_entry {
 } tui_undo_entry;
 
 /*
- * A linear history of states. entries[position] is the current one; undo
+ * A linear history of states. entries[position] is the current one. Undo
  * moves back, redo forward, and recording after an undo drops the states
  * that could have been redone.
  */
@@ -85,7 +88,7 @@ typedef struct tui_undo {
     size_t count, position, capacity;
 } tui_undo;
 
-/* Maximum states kept; the oldest are dropped beyond it. */
+/* Maximum states kept. The oldest are dropped beyond it. */
 #define TUI_UNDO_MAX 500
 
 /* Starts the history with the initial state (copied). */
@@ -96,12 +99,12 @@ void tui_undo_free(tui_undo *undo);
 void tui_undo_record(tui_undo *undo, const tui_state *state, const char *label);
 
 /*
- * Steps back. Returns the state to restore, or NULL when at the start;
+ * Steps back. Returns the state to restore, or NULL when at the start, and
  * *label receives the change that was undone.
  */
 const tui_state *tui_undo_back(tui_undo *undo, const char **label);
 
-/* Steps forward. Returns the state to restore, or NULL at the end; *label as above. */
+/* Steps forward. Returns the state to restore, or NULL at the end, and sets *label as above. */
 const tui_state *tui_undo_forward(tui_undo *undo, const char **label);
 
 #endif

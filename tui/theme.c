@@ -12,45 +12,44 @@
  * The dark theme, kept equal to themes/dark.theme (tests/unit/test_theme.c
  * checks that both parse to the same styles).
  */
-static const char builtin_dark[] =
-    "normal       = default  default\n"
-    "dim          = 8        default\n"
-    "title        = white    blue     bold\n"
-    "tab-active   = black    cyan     bold\n"
-    "header       = cyan     default  bold\n"
-    "selection    = black    cyan\n"
-    "status       = white    blue\n"
-    "status-error = white    red      bold\n"
-    "chosen       = green    default  bold\n"
-    "pulled       = cyan     default\n"
-    "excluded     = 8        default\n"
-    "added        = yellow   default\n"
-    "removed      = green    default\n"
-    "policy-pass  = green    default  bold\n"
-    "policy-fail  = red      default  bold\n"
-    "policy-warn  = yellow   default\n"
-    "border       = blue     default\n"
-    "dialog       = white    8\n"
-    "dialog-title = yellow   8        bold\n"
-    "input        = black    white\n"
-    "match        = yellow   default  bold underline\n"
-    "help-key     = cyan     default  bold\n"
-    "progress     = black    green\n";
+static const char builtin_dark[] = "normal       = default  default\n"
+                                   "dim          = 8        default\n"
+                                   "title        = white    blue     bold\n"
+                                   "tab-active   = black    cyan     bold\n"
+                                   "header       = cyan     default  bold\n"
+                                   "selection    = black    cyan\n"
+                                   "status       = white    blue\n"
+                                   "status-error = white    red      bold\n"
+                                   "chosen       = green    default  bold\n"
+                                   "pulled       = cyan     default\n"
+                                   "excluded     = 8        default\n"
+                                   "added        = yellow   default\n"
+                                   "removed      = green    default\n"
+                                   "policy-pass  = green    default  bold\n"
+                                   "policy-fail  = red      default  bold\n"
+                                   "policy-warn  = yellow   default\n"
+                                   "border       = blue     default\n"
+                                   "dialog       = white    8\n"
+                                   "dialog-title = yellow   8        bold\n"
+                                   "input        = black    white\n"
+                                   "match        = yellow   default  bold underline\n"
+                                   "help-key     = cyan     default  bold\n"
+                                   "progress     = black    green\n";
 
 #define TUI_ROLE_NAME(id, name, help) name,
-static const char *const role_names[TUI_ROLE_COUNT] = { TUI_ROLE_LIST(TUI_ROLE_NAME) };
+static const char *const role_names[TUI_ROLE_COUNT] = {TUI_ROLE_LIST(TUI_ROLE_NAME)};
 #undef TUI_ROLE_NAME
 
-static const char *const color_names[8] = { "black", "red",     "green", "yellow",
-                                            "blue",  "magenta", "cyan",  "white" };
+static const char *const color_names[8] = {"black", "red",     "green", "yellow",
+                                           "blue",  "magenta", "cyan",  "white"};
 
 static const struct {
     const char *name;
     unsigned bit;
 } attribute_names[] = {
-    { "bold", TUI_ATTR_BOLD },           { "dim", TUI_ATTR_DIM },
-    { "underline", TUI_ATTR_UNDERLINE }, { "reverse", TUI_ATTR_REVERSE },
-    { "standout", TUI_ATTR_STANDOUT },
+    {"bold", TUI_ATTR_BOLD},           {"dim", TUI_ATTR_DIM},
+    {"underline", TUI_ATTR_UNDERLINE}, {"reverse", TUI_ATTR_REVERSE},
+    {"standout", TUI_ATTR_STANDOUT},
 };
 
 const char *tui_role_name(tui_role role)
@@ -109,7 +108,7 @@ static int parse_attribute(const char *word, unsigned *bits)
     return -1;
 }
 
-/* Splits line in place into at most max words; returns the count, or max + 1 when more. */
+/* Splits line in place into at most max words. Returns the count, or max + 1 when more. */
 static int split_words(char *line, char **words, int max)
 {
     int count = 0;
@@ -137,13 +136,13 @@ static int fail(tui_theme_error *error, int line, const char *format, ...)
     return -1;
 }
 
-/* Parses one line with comments stripped; line_number is for messages. */
+/* Parses one line with comments stripped. Line_number is for messages. */
 static int parse_line(tui_theme *theme, char *line, int line_number, tui_theme_error *error)
 {
     char *equals = strchr(line, '=');
     if (!equals)
-        return fail(error, line_number, "expected 'role = foreground background [attributes]', got '%s'",
-                    line);
+        return fail(error, line_number,
+                    "expected 'role = foreground background [attributes]', got '%s'", line);
     *equals = '\0';
 
     char *keys[2], *values[8];
@@ -162,11 +161,13 @@ static int parse_line(tui_theme *theme, char *line, int line_number, tui_theme_e
     int role = tui_role_parse(keys[0]);
     if (role < 0)
         return fail(error, line_number, "unknown role '%s'", keys[0]);
-    if (value_count < 2 || value_count > 7)
+    if (value_count < 2)
         return fail(error, line_number, "role '%s' needs a foreground and a background colour",
                     keys[0]);
+    if (value_count > 7)
+        return fail(error, line_number, "too many attributes for role '%s'", keys[0]);
 
-    tui_style style = { 0 };
+    tui_style style = {0};
     if (parse_color(values[0], &style.foreground) != 0)
         return fail(error, line_number, "invalid colour '%s'", values[0]);
     if (parse_color(values[1], &style.background) != 0)
@@ -212,9 +213,9 @@ void tui_theme_default(tui_theme *theme)
 {
     memset(theme, 0, sizeof(*theme));
     for (int i = 0; i < TUI_ROLE_COUNT; i++)
-        theme->styles[i] = (tui_style){ TUI_COLOR_DEFAULT, TUI_COLOR_DEFAULT, 0 };
+        theme->styles[i] = (tui_style){TUI_COLOR_DEFAULT, TUI_COLOR_DEFAULT, 0};
     if (tui_theme_parse(theme, builtin_dark, NULL) != 0)
-        abort(); /* the built-in text is a constant; test_theme covers it */
+        abort(); /* the built-in text is a constant. Test_theme covers it */
     snprintf(theme->name, sizeof(theme->name), "dark");
 }
 
@@ -284,8 +285,9 @@ int tui_theme_load(tui_theme *theme, const char *name, const char *const *dirs, 
         if (!path[0]) {
             if (strcmp(name, "dark") == 0)
                 return 0;
-            snprintf(message, size, "theme '%s' not found; the shipped themes are dark, light "
-                                    "and monochrome",
+            snprintf(message, size,
+                     "theme '%s' not found; the shipped themes are dark, light "
+                     "and monochrome",
                      name);
             return -1;
         }
@@ -297,7 +299,7 @@ int tui_theme_load(tui_theme *theme, const char *name, const char *const *dirs, 
         return -1;
     }
 
-    tui_theme_error error = { 0 };
+    tui_theme_error error = {0};
     int result = tui_theme_parse(theme, text, &error);
     free(text);
     if (result != 0) {

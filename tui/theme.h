@@ -1,6 +1,6 @@
 /*
  * Colour roles and themes. View code names a role (the selected row, a
- * pulled-in component, a failing rule) and never a colour; a theme maps every
+ * pulled-in component, a failing rule) and never a colour. A theme maps every
  * role to a foreground, a background and attributes.
  *
  * Theme files are plain text, one role a line, '#' starting a comment:
@@ -18,7 +18,7 @@
  * Roles a file leaves out keep the built-in dark theme's values, which are
  * compiled in and go through the same parser.
  *
- * Nothing here calls curses; tui/draw.c turns a theme into colour pairs.
+ * Nothing here calls curses, and tui/draw.c turns a theme into colour pairs.
  */
 #ifndef TUI_THEME_H
 #define TUI_THEME_H
@@ -26,29 +26,29 @@
 #include <stddef.h>
 
 /* Every role with its name in theme files and what it colours. */
-#define TUI_ROLE_LIST(X)                                                         \
-    X(NORMAL, "normal", "ordinary text")                                         \
-    X(DIM, "dim", "secondary text: versions, hints, empty states")              \
-    X(TITLE, "title", "the top bar with the view tabs")                          \
-    X(TAB_ACTIVE, "tab-active", "the tab of the current view")                   \
-    X(HEADER, "header", "column headings")                                       \
-    X(SELECTION, "selection", "the row under the cursor")                        \
-    X(STATUS, "status", "the status line")                                       \
-    X(STATUS_ERROR, "status-error", "an error shown in the status line")         \
-    X(CHOSEN, "chosen", "a component the user selected")                         \
-    X(PULLED, "pulled", "a component pulled in by another")                      \
-    X(EXCLUDED, "excluded", "a component or path excluded from the image")       \
-    X(ADDED, "added", "bytes and components a toggle would add")                 \
-    X(REMOVED, "removed", "bytes and components a toggle would remove")          \
-    X(POLICY_PASS, "policy-pass", "a passing rule or verdict")                   \
-    X(POLICY_FAIL, "policy-fail", "a failing rule, its findings, risky flags")   \
-    X(POLICY_WARN, "policy-warn", "a rule that fails with warning severity")     \
-    X(BORDER, "border", "frames and separators")                                 \
-    X(DIALOG, "dialog", "the inside of a dialog")                                \
-    X(DIALOG_TITLE, "dialog-title", "a dialog's title")                          \
-    X(INPUT, "input", "a text field being edited")                               \
-    X(MATCH, "match", "text matching the search")                                \
-    X(HELP_KEY, "help-key", "key names on the help screen")                      \
+#define TUI_ROLE_LIST(X)                                                                           \
+    X(NORMAL, "normal", "ordinary text")                                                           \
+    X(DIM, "dim", "secondary text: versions, hints, empty states")                                 \
+    X(TITLE, "title", "the top bar with the view tabs")                                            \
+    X(TAB_ACTIVE, "tab-active", "the tab of the current view")                                     \
+    X(HEADER, "header", "column headings")                                                         \
+    X(SELECTION, "selection", "the row under the cursor")                                          \
+    X(STATUS, "status", "the status line")                                                         \
+    X(STATUS_ERROR, "status-error", "an error shown in the status line")                           \
+    X(CHOSEN, "chosen", "a component the user selected")                                           \
+    X(PULLED, "pulled", "a component pulled in by another")                                        \
+    X(EXCLUDED, "excluded", "a component or path excluded from the image")                         \
+    X(ADDED, "added", "bytes and components a toggle would add")                                   \
+    X(REMOVED, "removed", "bytes and components a toggle would remove")                            \
+    X(POLICY_PASS, "policy-pass", "a passing rule or verdict")                                     \
+    X(POLICY_FAIL, "policy-fail", "a failing rule, its findings, risky flags")                     \
+    X(POLICY_WARN, "policy-warn", "a rule that fails with warning severity")                       \
+    X(BORDER, "border", "frames and separators")                                                   \
+    X(DIALOG, "dialog", "the inside of a dialog")                                                  \
+    X(DIALOG_TITLE, "dialog-title", "a dialog's title")                                            \
+    X(INPUT, "input", "a text field being edited")                                                 \
+    X(MATCH, "match", "text matching the search")                                                  \
+    X(HELP_KEY, "help-key", "key names on the help screen")                                        \
     X(PROGRESS, "progress", "the filled part of a progress bar")
 
 #define TUI_ROLE_ENUM(id, name, help) TUI_ROLE_##id,
@@ -84,7 +84,7 @@ typedef struct tui_theme_error {
     char message[160];
 } tui_theme_error;
 
-/* Returns the role's name in theme files, e.g. "policy-fail"; NULL when out of range. */
+/* Returns the role's name in theme files, such as "policy-fail", or NULL when out of range. */
 const char *tui_role_name(tui_role role);
 
 /* Returns the role with that name, or -1. */

@@ -90,8 +90,8 @@ static uint32_t walk(tui_tree *tree, const char *path, int create)
     }
 }
 
-uint32_t tui_tree_add(tui_tree *tree, const char *path, int64_t size, int directory,
-                      uint32_t item, uint32_t owner, uint32_t flags, int excluded)
+uint32_t tui_tree_add(tui_tree *tree, const char *path, int64_t size, int directory, uint32_t item,
+                      uint32_t owner, uint32_t flags, int excluded)
 {
     uint32_t id = walk(tree, path, 1);
     tui_tree_node *node = &tree->nodes[id];
@@ -109,7 +109,7 @@ uint32_t tui_tree_find(const tui_tree *tree, const char *path)
     return walk((tui_tree *)tree, path, 0);
 }
 
-/* Sums kept sizes and flags into folders; an excluded folder excludes its contents. */
+/* Sums kept sizes and flags into folders. An excluded folder excludes its contents. */
 static void sum_up(tui_tree *tree, uint32_t id, int excluded_above)
 {
     tui_tree_node *node = &tree->nodes[id];
@@ -152,17 +152,19 @@ static int compare_nodes(const void *a, const void *b)
 static void sort_children(tui_tree *tree, uint32_t id)
 {
     size_t count = 0;
-    for (uint32_t c = tree->nodes[id].first_child; c != TUI_TREE_NONE; c = tree->nodes[c].next_sibling)
+    for (uint32_t c = tree->nodes[id].first_child; c != TUI_TREE_NONE;
+         c = tree->nodes[c].next_sibling)
         count++;
     if (count == 0)
         return;
 
     uint32_t *children = checked(malloc(count * sizeof(*children)));
     size_t i = 0;
-    for (uint32_t c = tree->nodes[id].first_child; c != TUI_TREE_NONE; c = tree->nodes[c].next_sibling)
+    for (uint32_t c = tree->nodes[id].first_child; c != TUI_TREE_NONE;
+         c = tree->nodes[c].next_sibling)
         children[i++] = c;
 
-    /* qsort has no context argument in C11; the tree is single-threaded UI state. */
+    /* qsort has no context argument in C11. The tree is single-threaded UI state. */
     sorting_tree = tree;
     qsort(children, count, sizeof(*children), compare_nodes);
     sorting_tree = NULL;
@@ -269,8 +271,8 @@ void tui_tree_copy_expansion(tui_tree *destination, const tui_tree *source)
     for (size_t i = 1; i < source->node_count; i++) {
         if (!source->nodes[i].expanded)
             continue;
-        uint32_t match = tui_tree_find(destination, tui_tree_path(source, (uint32_t)i, path,
-                                                                 sizeof(path)));
+        uint32_t match =
+            tui_tree_find(destination, tui_tree_path(source, (uint32_t)i, path, sizeof(path)));
         if (match != TUI_TREE_NONE)
             destination->nodes[match].expanded = 1;
     }

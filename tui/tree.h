@@ -2,7 +2,7 @@
  * The image tree model: the files of a composition as folders and entries,
  * with sizes summed up the tree, an expanded flag per folder, a sort order,
  * and the list of rows currently visible. Pure data, no curses and no core
- * calls; tui/view_tree.c fills and draws it.
+ * calls, so tests cover it directly. tui/view_tree.c fills and draws it.
  *
  *     tui_tree *tree = tui_tree_new();
  *     tui_tree_add(tree, "/usr/bin/tini", size, ...);   // folders appear as needed
@@ -10,7 +10,7 @@
  *     for (i = 0; i < tree->row_count; i++) ... tree->nodes[tree->rows[i]] ...
  *     tui_tree_free(tree);
  *
- * Node 0 is the root "/", never shown as a row; its children are the top rows.
+ * Node 0 is the root "/", never shown as a row. Its children are the top rows.
  */
 #ifndef TUI_TREE_H
 #define TUI_TREE_H
@@ -23,18 +23,18 @@
 typedef enum tui_tree_sort { TUI_TREE_SORT_NAME = 0, TUI_TREE_SORT_SIZE } tui_tree_sort;
 
 typedef struct tui_tree_node {
-    char *name;          /* last path component; "/" for the root */
-    uint32_t parent;     /* TUI_TREE_NONE for the root */
+    char *name;      /* last path component; "/" for the root */
+    uint32_t parent; /* TUI_TREE_NONE for the root */
     uint32_t first_child, next_sibling;
-    uint32_t depth;      /* 0 for the root's children */
-    uint32_t item;       /* the caller's id for this path (a graph file), or TUI_TREE_NONE */
-    uint32_t owner;      /* the caller's id of the owning component, or TUI_TREE_NONE */
-    uint32_t flags;      /* the caller's flag bits for this entry */
+    uint32_t depth;            /* 0 for the root's children */
+    uint32_t item;             /* the caller's id for this path (a graph file), or TUI_TREE_NONE */
+    uint32_t owner;            /* the caller's id of the owning component, or TUI_TREE_NONE */
+    uint32_t flags;            /* the caller's flag bits for this entry */
     uint32_t descendant_flags; /* flags of every kept entry below, ORed */
-    int64_t size;        /* own bytes; after finish, folders hold the sum of kept entries */
-    uint64_t file_count; /* kept entries below a folder, after finish */
-    int directory;       /* has children or was added as a folder */
-    int excluded;        /* left out of the image: not counted in sizes */
+    int64_t size;              /* own bytes. After finish, folders hold the sum of kept entries */
+    uint64_t file_count;       /* kept entries below a folder, after finish */
+    int directory;             /* has children or was added as a folder */
+    int excluded;              /* left out of the image: not counted in sizes */
     int expanded;
 } tui_tree_node;
 
@@ -46,9 +46,9 @@ typedef struct tui_tree {
     tui_tree_sort sort;
 } tui_tree;
 
-/* Creates a tree holding only the root; aborts on allocation failure. */
+/* Creates a tree holding only the root. Aborts on allocation failure. */
 tui_tree *tui_tree_new(void);
-/* Frees the tree; accepts NULL. */
+/* Frees the tree. Accepts NULL. */
 void tui_tree_free(tui_tree *tree);
 
 /*
@@ -56,8 +56,8 @@ void tui_tree_free(tui_tree *tree);
  * above it, and returns its node. Adding a path twice updates the first
  * node, so the last add wins.
  */
-uint32_t tui_tree_add(tui_tree *tree, const char *path, int64_t size, int directory,
-                      uint32_t item, uint32_t owner, uint32_t flags, int excluded);
+uint32_t tui_tree_add(tui_tree *tree, const char *path, int64_t size, int directory, uint32_t item,
+                      uint32_t owner, uint32_t flags, int excluded);
 
 /* Sums sizes and flags up the tree, sorts every folder and lists the visible rows. */
 void tui_tree_finish(tui_tree *tree, tui_tree_sort sort);
@@ -71,13 +71,13 @@ void tui_tree_set_expanded(tui_tree *tree, uint32_t node, int expanded);
 /* Returns the node at path, or TUI_TREE_NONE. */
 uint32_t tui_tree_find(const tui_tree *tree, const char *path);
 
-/* Expands every folder above node so it is visible; returns its row or -1. */
+/* Expands every folder above node so it is visible. Returns its row or -1. */
 long tui_tree_reveal(tui_tree *tree, uint32_t node);
 
 /* Returns node's row among the visible rows, or -1. */
 long tui_tree_row_of(const tui_tree *tree, uint32_t node);
 
-/* Writes node's absolute path into buffer; returns buffer. */
+/* Writes node's absolute path into buffer. Returns buffer. */
 char *tui_tree_path(const tui_tree *tree, uint32_t node, char *buffer, size_t size);
 
 /* Expands in destination every folder that is expanded in source, matched by path. */

@@ -107,16 +107,16 @@ static void draw(tui_app *app, void *data, tui_area area)
 
     /* Column headings, with the active filters at the right. */
     char heading[256], filters[256] = "";
-    snprintf(heading, sizeof(heading), "    %-*s %-*s %-7s %9s %-6s %s", name_width, "NAME",
-             version_width, "VERSION", "KIND", "SIZE", "LINK", "MARKS");
+    snprintf(heading, sizeof(heading), "    %-*s %-*s %-7s %9s %-6s %-*s%s", name_width, "NAME",
+             version_width, "VERSION", "KIND", "SIZE", "LINK", wide ? 24 : 0,
+             wide ? "PULLED IN BY" : "", "MARKS");
     tui_draw_line(area.top, 0, area.width, TUI_ROLE_HEADER, heading);
-    if (view->kind_filter >= 0 || view->static_only || view->failing_only ||
-        view->included_only || app->search[0]) {
+    if (view->kind_filter >= 0 || view->static_only || view->failing_only || view->included_only ||
+        app->search[0]) {
         snprintf(filters, sizeof(filters), "[%s%s%s%s%s%s] ",
                  view->kind_filter >= 0 ? wh_kind_name((wh_kind)view->kind_filter) : "",
                  view->static_only ? " static" : "", view->failing_only ? " findings" : "",
-                 view->included_only ? " in-image" : "", app->search[0] ? " /" : "",
-                 app->search);
+                 view->included_only ? " in-image" : "", app->search[0] ? " /" : "", app->search);
         int width = tui_text_width(filters);
         if (width < area.width / 2)
             tui_draw_text(area.top, area.width - width, width, TUI_ROLE_HEADER, filters);
@@ -137,16 +137,25 @@ static void draw(tui_app *app, void *data, tui_area area)
 
         char size[32], marks[64], text[512];
         tui_format_flags(flags, tui_model_component_findings(app->model, id), marks, sizeof(marks));
-        snprintf(text, sizeof(text), " %-*.*s %-*.*s %-7s %9s %-6s %s", name_width, name_width,
-                 component->name, version_width, version_width, component->version,
+
+        /* Wide screens name the component that pulled each one in. */
+        const char *by = "";
+        if (wide && state == TUI_STATE_PULLED) {
+            const wh_reason *reason = wh_composition_reason(composition, id);
+            if (reason->by != WH_NONE)
+                by = wh_graph_component_at(graph, reason->by)->name;
+        }
+        snprintf(text, sizeof(text), " %-*.*s %-*.*s %-7s %9s %-6s %-*.*s%s", name_width,
+                 name_width, component->name, version_width, version_width, component->version,
                  wh_kind_name(component->kind), tui_format_size((int64_t)totals.bytes, size),
-                 tui_linkage_name(flags), marks);
+                 tui_linkage_name(flags), wide ? 24 : 0, wide ? 23 : 0, by, marks);
 
         int y = area.top + line;
         tui_role role = selected ? TUI_ROLE_SELECTION : tui_component_state_role(state);
         tui_draw_line(y, 0, area.width, role, "");
-        int used = tui_draw_text(y, 0, 3, selected ? TUI_ROLE_SELECTION : tui_component_state_role(state),
-                                 tui_component_state_marker(state));
+        int used =
+            tui_draw_text(y, 0, 3, selected ? TUI_ROLE_SELECTION : tui_component_state_role(state),
+                          tui_component_state_marker(state));
         tui_draw_text(y, used, area.width - used, selected ? TUI_ROLE_SELECTION : TUI_ROLE_NORMAL,
                       text);
     }
@@ -183,9 +192,9 @@ static unsigned act(tui_app *app, void *data, tui_action action)
         return TUI_CHANGED_VIEW_DATA;
     case TUI_ACTION_FILTER_KIND:
         view->kind_filter = view->kind_filter + 1 >= WH_KIND_COUNT ? -1 : view->kind_filter + 1;
-        tui_app_message(app, "showing %s", view->kind_filter < 0
-                                                ? "every kind"
-                                                : wh_kind_name((wh_kind)view->kind_filter));
+        tui_app_message(app, "showing %s",
+                        view->kind_filter < 0 ? "every kind"
+                                              : wh_kind_name((wh_kind)view->kind_filter));
         break;
     case TUI_ACTION_FILTER_STATIC:
         view->static_only = !view->static_only;
@@ -213,8 +222,8 @@ static int matches(tui_app *app, void *data, size_t row, const char *text)
     catalog_view *view = data;
     if (row >= view->row_count)
         return 0;
-    return tui_contains_text(wh_graph_component_at(tui_model_graph(app->model), view->rows[row])->name,
-                             text);
+    return tui_contains_text(
+        wh_graph_component_at(tui_model_graph(app->model), view->rows[row])->name, text);
 }
 
 /* The component under the cursor, for the details view and mouse actions. */

@@ -32,18 +32,23 @@ tui_component_state tui_component_state_of(tui_model *model, uint32_t id)
 
 const char *tui_component_state_marker(tui_component_state state)
 {
-    static const char *const markers[] = { "[ ]", "[x]", "[+]", "[b]", "[-]" };
+    static const char *const markers[] = {"[ ]", "[x]", "[+]", "[b]", "[-]"};
     return markers[state];
 }
 
 tui_role tui_component_state_role(tui_component_state state)
 {
     switch (state) {
-    case TUI_STATE_CHOSEN: return TUI_ROLE_CHOSEN;
-    case TUI_STATE_PULLED: return TUI_ROLE_PULLED;
-    case TUI_STATE_BASE: return TUI_ROLE_PULLED;
-    case TUI_STATE_EXCLUDED: return TUI_ROLE_EXCLUDED;
-    default: return TUI_ROLE_NORMAL;
+    case TUI_STATE_CHOSEN:
+        return TUI_ROLE_CHOSEN;
+    case TUI_STATE_PULLED:
+        return TUI_ROLE_PULLED;
+    case TUI_STATE_BASE:
+        return TUI_ROLE_PULLED;
+    case TUI_STATE_EXCLUDED:
+        return TUI_ROLE_EXCLUDED;
+    default:
+        return TUI_ROLE_NORMAL;
     }
 }
 
@@ -64,10 +69,13 @@ void tui_format_flags(uint32_t flags, size_t findings, char *buffer, size_t size
         uint32_t flag;
         const char *marker;
     } markers[] = {
-        { WH_FLAG_SHELL, "sh" },         { WH_FLAG_MULTICALL, "multi" },
-        { WH_FLAG_PACKAGE_MANAGER, "pkg" }, { WH_FLAG_SETUID, "suid" },
-        { WH_FLAG_SETGID, "sgid" },      { WH_FLAG_CAPABILITIES, "caps" },
-        { WH_FLAG_WORLD_WRITABLE, "o+w" },
+        {WH_FLAG_SHELL, "sh"},
+        {WH_FLAG_MULTICALL, "multi"},
+        {WH_FLAG_PACKAGE_MANAGER, "pkg"},
+        {WH_FLAG_SETUID, "suid"},
+        {WH_FLAG_SETGID, "sgid"},
+        {WH_FLAG_CAPABILITIES, "caps"},
+        {WH_FLAG_WORLD_WRITABLE, "o+w"},
     };
     size_t used = 0;
     buffer[0] = '\0';
@@ -117,8 +125,8 @@ void tui_describe_toggle(tui_app *app, uint32_t id, char *line, size_t size)
         snprintf(where, sizeof(where), " (excluded)");
     }
 
-    wh_impact impact = { 0 };
-    wh_error err = { 0 };
+    wh_impact impact = {0};
+    wh_error err = {0};
     if (tui_model_impact(app->model, id, &impact, &err) != WH_OK) {
         snprintf(line, size, "%s%s: %s", component->name, where, err.message);
         return;
@@ -152,7 +160,7 @@ unsigned tui_toggle_component(tui_app *app, uint32_t id)
     const wh_graph *graph = tui_model_graph(app->model);
     int was_included = wh_composition_included(tui_model_composition(app->model), id);
     uint32_t *needers = NULL, needer_count = 0;
-    wh_error err = { 0 };
+    wh_error err = {0};
 
     wh_status status = tui_model_toggle(app->model, id, 0, &needers, &needer_count, &err);
     if (status == WH_OK) {
@@ -172,8 +180,8 @@ unsigned tui_toggle_component(tui_app *app, uint32_t id)
     lines[0] = heading;
     for (uint32_t i = 0; i < needer_count; i++)
         lines[i + 1] = wh_graph_component_at(graph, needers[i])->name;
-    int confirmed = tui_dialog_confirm(app, "Others need it", lines, needer_count + 1,
-                                       "Remove them too?");
+    int confirmed =
+        tui_dialog_confirm(app, "Others need it", lines, needer_count + 1, "Remove them too?");
     free(lines);
     free(needers);
     if (!confirmed) {

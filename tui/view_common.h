@@ -42,7 +42,7 @@ unsigned tui_toggle_component(tui_app *app, uint32_t id);
 /* The component under the catalog view's cursor, or WH_NONE. */
 uint32_t tui_catalog_cursor(tui_app *app);
 
-/* Jumps to path in the image tree view; returns 0, or -1 when it is not in the tree. */
+/* Jumps to path in the image tree view. Returns 0, or -1 when it is not in the tree. */
 int tui_tree_jump(tui_app *app, const char *path);
 
 /* Aborts when pointer is NULL: the composer does not run on without memory. */

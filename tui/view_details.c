@@ -60,7 +60,7 @@ static void add(details_view *view, tui_role role, const char *format, ...)
     if (vasprintf(&text, format, args) < 0)
         tui_fatal("out of memory");
     va_end(args);
-    view->lines[view->count++] = (details_line){ text, role };
+    view->lines[view->count++] = (details_line){text, role};
 }
 
 /* Lists the components that provide the requirements of id's kept files. */
@@ -73,13 +73,15 @@ static void add_requirements(details_view *view, tui_app *app, uint32_t id)
     size_t listed = 0;
 
     add(view, TUI_ROLE_HEADER, "Requires (from its files)");
-    for (uint32_t f = component->first_file; f < component->first_file + component->file_count; f++) {
+    for (uint32_t f = component->first_file; f < component->first_file + component->file_count;
+         f++) {
         const wh_graph_file *file = wh_graph_file_at(graph, f);
         for (uint32_t r = 0; r < file->requirement_count; r++) {
             const wh_requirement *requirement = &file->requirements[r];
-            uint32_t provider = requirement->providers->count
-                                    ? wh_graph_file_at(graph, requirement->providers->files[0])->component
-                                    : WH_NONE;
+            uint32_t provider =
+                requirement->providers->count
+                    ? wh_graph_file_at(graph, requirement->providers->files[0])->component
+                    : WH_NONE;
             if (provider == id)
                 continue;
             if (provider == WH_NONE) {
@@ -91,7 +93,8 @@ static void add_requirements(details_view *view, tui_app *app, uint32_t id)
                 continue;
             seen[provider] = 1;
             listed++;
-            add(view, TUI_ROLE_NORMAL, "  %-24s for %s %s", wh_graph_component_at(graph, provider)->name,
+            add(view, TUI_ROLE_NORMAL, "  %-24s for %s %s",
+                wh_graph_component_at(graph, provider)->name,
                 wh_requirement_kind_name(requirement->kind), requirement->name);
         }
     }
@@ -106,7 +109,8 @@ static void add_needers(details_view *view, tui_app *app, uint32_t id)
     uint32_t *needers = NULL, count = 0;
 
     add(view, TUI_ROLE_HEADER, "Required by (in this image)");
-    if (wh_composition_needers(tui_model_composition(app->model), id, &needers, &count, NULL) != WH_OK ||
+    if (wh_composition_needers(tui_model_composition(app->model), id, &needers, &count, NULL) !=
+            WH_OK ||
         count == 0)
         add(view, TUI_ROLE_DIM, "  nothing");
     for (uint32_t i = 0; i < count; i++)
@@ -123,7 +127,8 @@ static void add_relations(details_view *view, tui_app *app, uint32_t id)
     if (component->relation_count == 0)
         add(view, TUI_ROLE_DIM, "  none");
     for (uint32_t i = 0; i < component->relation_count; i++) {
-        const wh_graph_relation *relation = wh_graph_relation_at(graph, component->first_relation + i);
+        const wh_graph_relation *relation =
+            wh_graph_relation_at(graph, component->first_relation + i);
         add(view, TUI_ROLE_NORMAL, "  %-11s %s%s%s%s%s%s", wh_relation_kind_name(relation->kind),
             relation->alternative ? "| " : "", relation->name, relation->op ? " (" : "",
             relation->op ? relation->op : "", relation->op ? " " : "",
@@ -141,7 +146,8 @@ static void add_files(details_view *view, tui_app *app, uint32_t id)
     int included = wh_composition_included(composition, id);
 
     add(view, TUI_ROLE_HEADER, "Files (%u)", component->file_count);
-    for (uint32_t f = component->first_file; f < component->first_file + component->file_count; f++) {
+    for (uint32_t f = component->first_file; f < component->first_file + component->file_count;
+         f++) {
         const wh_graph_file *file = wh_graph_file_at(graph, f);
         char size[32], marks[64];
         tui_format_flags(file->flags, 0, marks, sizeof(marks));
@@ -167,7 +173,7 @@ static void refresh(tui_app *app, void *data)
     }
 
     const wh_graph_component *component = wh_graph_component_at(tui_model_graph(app->model), id);
-    whc_component info = { 0 };
+    whc_component info = {0};
     int have_info = whc_find_component(tui_model_catalog(app->model), component->name,
                                        component->version, &info, NULL) == WH_OK;
     char line[512];
@@ -181,7 +187,8 @@ static void refresh(tui_app *app, void *data)
         add(view, TUI_ROLE_NORMAL, "  License: %s", info.license ? info.license : "unknown");
         add(view, TUI_ROLE_NORMAL, "  Origin:  %s (%s)", info.origin_path ? info.origin_path : "-",
             info.origin_format ? info.origin_format : "-");
-        add(view, TUI_ROLE_NORMAL, "  Digest:  sha256:%s", info.origin_sha256 ? info.origin_sha256 : "-");
+        add(view, TUI_ROLE_NORMAL, "  Digest:  sha256:%s",
+            info.origin_sha256 ? info.origin_sha256 : "-");
         whc_component_clear(&info);
     }
     add_requirements(view, app, id);

@@ -45,9 +45,9 @@ static void refresh(tui_app *app, void *data)
     view->rows = tui_checked(realloc(view->rows, (total + 1) * sizeof(*view->rows)));
     view->count = 0;
     for (size_t i = 0; i < rule_count; i++) {
-        view->rows[view->count++] = (policy_row){ i, -1 };
+        view->rows[view->count++] = (policy_row){i, -1};
         for (size_t f = 0; f < rules[i].finding_count; f++)
-            view->rows[view->count++] = (policy_row){ i, (long)f };
+            view->rows[view->count++] = (policy_row){i, (long)f};
     }
 }
 
@@ -84,19 +84,23 @@ static void draw(tui_app *app, void *data, tui_area area)
         if (view->rows[row].finding < 0) {
             snprintf(text, sizeof(text), " %-4s %-24s %-7s %s", rule->passed ? "pass" : "FAIL",
                      rule->id, rule->error ? "error" : "warning", rule->description);
-            role = rule->passed ? TUI_ROLE_POLICY_PASS
+            role = rule->passed  ? TUI_ROLE_POLICY_PASS
                    : rule->error ? TUI_ROLE_POLICY_FAIL
                                  : TUI_ROLE_POLICY_WARN;
         } else {
             const tui_finding *finding = &rule->findings[view->rows[row].finding];
-            snprintf(text, sizeof(text), "        %s%s%s%s  %s", finding->path ? finding->path : "(image)",
+            snprintf(text, sizeof(text), "        %s%s%s%s  %s",
+                     finding->path ? finding->path : "(image)",
                      finding->component != WH_NONE ? " (" : "",
-                     finding->component != WH_NONE ? wh_graph_component_at(graph, finding->component)->name : "",
-                     finding->component != WH_NONE ? ")" : "", finding->message ? finding->message : "");
+                     finding->component != WH_NONE
+                         ? wh_graph_component_at(graph, finding->component)->name
+                         : "",
+                     finding->component != WH_NONE ? ")" : "",
+                     finding->message ? finding->message : "");
             role = TUI_ROLE_NORMAL;
         }
-        tui_draw_line(area.top + line, 0, area.width, row == cursor->row ? TUI_ROLE_SELECTION : role,
-                      text);
+        tui_draw_line(area.top + line, 0, area.width,
+                      row == cursor->row ? TUI_ROLE_SELECTION : role, text);
     }
 }
 

@@ -42,13 +42,15 @@ static void refresh(tui_app *app, void *data)
 
     for (uint32_t m = 0; m < member_count; m++) {
         const wh_graph_component *component = wh_graph_component_at(graph, members[m]);
-        for (uint32_t f = component->first_file; f < component->first_file + component->file_count; f++) {
+        for (uint32_t f = component->first_file; f < component->first_file + component->file_count;
+             f++) {
             const wh_graph_file *file = wh_graph_file_at(graph, f);
             int64_t size = file->type == WH_FILE_REGULAR ? file->size : 0;
             int directory = file->type == WH_FILE_DIRECTORY;
             /* Folders are shared by many components, so they show no owner. */
-            tui_tree_add(tree, file->path, size, directory, f, directory ? TUI_TREE_NONE : members[m],
-                         file->flags, !wh_composition_file_kept(composition, f));
+            tui_tree_add(tree, file->path, size, directory, f,
+                         directory ? TUI_TREE_NONE : members[m], file->flags,
+                         !wh_composition_file_kept(composition, f));
         }
     }
     tui_tree_finish(tree, view->sort);
@@ -87,7 +89,7 @@ static void branch_prefix(const tui_tree *tree, uint32_t node, char *buffer, siz
 
     buffer[0] = '\0';
     size_t used = 0;
-    /* Ancestors draw a pipe when more siblings follow them; the node itself a branch. */
+    /* Each ancestor adds a pipe when more siblings follow it, and the node adds a branch. */
     for (size_t i = depth; i-- > 1 && used < size;) {
         int more = tree->nodes[chain[i]].next_sibling != TUI_TREE_NONE;
         used += (size_t)snprintf(buffer + used, size - used, "%s", more ? glyphs->tree_pipe : "  ");
@@ -128,17 +130,16 @@ static void draw(tui_app *app, void *data, tui_area area)
         tui_format_flags(node->directory ? node->descendant_flags : node->flags, 0, marks,
                          sizeof(marks));
         branch_prefix(view->tree, id, prefix, sizeof(prefix));
-        const char *owner = node->owner != TUI_TREE_NONE
-                                ? wh_graph_component_at(graph, node->owner)->name
-                                : "";
+        const char *owner =
+            node->owner != TUI_TREE_NONE ? wh_graph_component_at(graph, node->owner)->name : "";
         const char *marker = !node->directory ? " "
                              : node->expanded ? glyphs->expanded
                                               : glyphs->collapsed;
-        snprintf(text, sizeof(text), " %9s  %-*.*s %-12.12s %s%s %s%s", tui_format_size(node->size, size),
-                 owner_width, owner_width, owner, marks, prefix, marker, node->name,
-                 node->excluded ? "  (excluded)" : "");
+        snprintf(text, sizeof(text), " %9s  %-*.*s %-12.12s %s%s %s%s",
+                 tui_format_size(node->size, size), owner_width, owner_width, owner, marks, prefix,
+                 marker, node->name, node->excluded ? "  (excluded)" : "");
 
-        tui_role role = selected ? TUI_ROLE_SELECTION
+        tui_role role = selected         ? TUI_ROLE_SELECTION
                         : node->excluded ? TUI_ROLE_EXCLUDED
                         : (node->flags & (WH_FLAG_SHELL | WH_FLAG_MULTICALL | WH_FLAG_SETUID |
                                           WH_FLAG_SETGID | WH_FLAG_WORLD_WRITABLE))
@@ -176,29 +177,37 @@ static void describe(tui_app *app, void *data, char *line, size_t size)
                  node->excluded ? "include again" : "exclude");
 }
 
+/*
+ * Excludes the row's path from the image, or includes it again. A folder is
+ * excluded with two globs, its own path and its path followed by a slash
+ * and "**", because the second one does not match the folder itself.
+ */
 static unsigned exclude_path(tui_app *app, tree_view *view, uint32_t id)
 {
     char path[4096], glob[4200];
+    int directory = view->tree->nodes[id].directory;
     tui_tree_path(view->tree, id, path, sizeof(path));
-    /* A folder's glob takes everything below it with it. */
-    snprintf(glob, sizeof(glob), "%s%s", path, view->tree->nodes[id].directory ? "/**" : "");
+    snprintf(glob, sizeof(glob), "%s%s", path, directory ? "/**" : "");
 
-    tui_state next = { 0 };
+    tui_state next = {0};
     tui_state_copy(&next, tui_model_state(app->model));
     int added = tui_state_toggle_exclude(&next, glob);
-    if (!added && view->tree->nodes[id].directory)
-        tui_state_toggle_exclude(&next, path); /* an older entry without the suffix */
+    if (directory && tui_state_has_exclude(&next, path) != added)
+        tui_state_toggle_exclude(&next, path);
 
     char label[4300];
     snprintf(label, sizeof(label), "%s %s", added ? "exclude" : "include", glob);
-    wh_error err = { 0 };
+    wh_error err = {0};
     wh_status status = tui_model_change(app->model, &next, label, &err);
     tui_state_clear(&next);
     if (status != WH_OK) {
         tui_app_error(app, "%s failed: %s", label, err.message);
         return TUI_CHANGED_SCREEN;
     }
-    tui_app_message(app, "%s", label);
+    if (!added && view->tree->nodes[id].excluded)
+        tui_app_message(app, "%s; a wider excluded path may still cover it (C: settings)", label);
+    else
+        tui_app_message(app, "%s", label);
     return TUI_CHANGED_COMPOSITION;
 }
 
@@ -227,8 +236,12 @@ static unsigned act(tui_app *app, void *data, tui_action action)
         return TUI_CHANGED_SCREEN;
     case TUI_ACTION_SORT:
         view->sort = view->sort == TUI_TREE_SORT_NAME ? TUI_TREE_SORT_SIZE : TUI_TREE_SORT_NAME;
-        if (view->tree)
+        if (view->tree) {
+            /* The cursor stays on the same entry. */
             tui_tree_set_sort(view->tree, view->sort);
+            long row = id == TUI_TREE_NONE ? 0 : tui_tree_row_of(view->tree, id);
+            tui_app_move_to(app, TUI_VIEW_TREE, row < 0 ? 0 : (size_t)row);
+        }
         return TUI_CHANGED_SCREEN;
     case TUI_ACTION_EXCLUDE_PATH:
         return exclude_path(app, view, id);

@@ -61,3 +61,14 @@ expect_status 2 "$WHITTLE" --catalog "$catalog" resolve
 expect_status 2 "$WHITTLE" --catalog "$catalog" resolve --toggle no-such-thing caddy.json
 expect_status 0 "$WHITTLE" resolve --help
 expect_contains out "Usage: whittle resolve SPEC"
+
+# A local file is classified like a catalog file: a dynamic binary pulls libc6 in.
+cp /bin/true app || cp /usr/bin/true app
+cat >local.json <<'JSON'
+{"files": [{"source": "app", "path": "/usr/local/bin/app", "mode": "0755"}]}
+JSON
+expect_status 0 "$WHITTLE" --catalog "$catalog" why local.json libc6
+expect_contains out "-> libc6: required by local-files: /usr/local/bin/app needs soname libc.so.6"
+echo '{"files": [{"source": "missing-app", "path": "/app"}]}' >missing.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve missing.json
+expect_contains err "missing.json: \$.files[0].source:"

@@ -142,6 +142,22 @@ scenario() {
     # Quit: nothing is unsaved, so no question.
     tui_keys q
     tui_wait "whittle exited 0"
+
+    # Opening the saved spec restores the composition and its settings.
+    tui_start "$columns" "$rows" $environment -- --catalog "$catalog" compose "$spec"
+    tui_wait "caddy.spec.json"
+    tui_wait "[x] caddy"
+    if tui_line "1 Catalog" | grep -qF "[+]"; then
+        fail "$name: a freshly opened spec is marked as changed: '$(tui_line "1 Catalog")'"
+    fi
+    tui_status | grep -qF "policy: pass" || fail "$name: reopened spec does not pass: '$(tui_status)'"
+    tui_keys C
+    tui_wait "/usr/bin/caddy version"
+    tui_expect_screen "app:1000:1000"
+    tui_keys Escape
+    tui_wait_gone "Image settings"
+    tui_keys q
+    tui_wait "whittle exited 0"
 }
 
 scenario small-no-color 80 24 NO_COLOR=1 ""

@@ -4,7 +4,10 @@
 
 command -v tmux >/dev/null 2>&1 || fail "tmux is missing; install the Debian package tmux"
 
-TUI_SOCKET="whittle-test-$$"
+# One tmux server per session: a new server on a socket whose old server is
+# still shutting down fails with "server exited unexpectedly".
+TUI_SESSIONS=0
+TUI_SOCKET="whittle-test-$$-0"
 TUI_TIMEOUT=${TUI_TIMEOUT:-15}
 trap 'tmux -L "$TUI_SOCKET" kill-server 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
 
@@ -19,13 +22,15 @@ tui_start() {
     columns=$1
     rows=$2
     shift 2
-    environment="TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
+    environment="TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8"
     while [ $# -gt 0 ] && [ "$1" != "--" ]; do
         environment="$environment $1"
         shift
     done
     [ "${1:-}" = "--" ] && shift
     tmux_ kill-server 2>/dev/null || true
+    TUI_SESSIONS=$((TUI_SESSIONS + 1))
+    TUI_SOCKET="whittle-test-$$-$TUI_SESSIONS"
     # The shell quoting keeps arguments with spaces intact inside tmux.
     arguments=""
     for argument in "$@"; do
@@ -105,4 +110,12 @@ tui_expect_absent() {
         tui_screen >&2
         fail "did not expect '$1' on the screen"
     fi
+}
+
+# tui_click COLUMN ROW: sends a left-button press and release at a screen
+# cell (from 0), in the X10 mouse encoding that curses reads as a click.
+tui_click() {
+    x=$(printf "\\$(printf %o $(($1 + 33)))")
+    y=$(printf "\\$(printf %o $(($2 + 33)))")
+    tmux_ send-keys -l "$(printf '\033[M ')$x$y$(printf '\033[M#')$x$y"
 }

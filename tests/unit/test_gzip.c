@@ -100,16 +100,16 @@ static void test_output_same_for_any_thread_count(void **state)
     size_t size = 3 * WH_GZIP_CHUNK_SIZE + 12345;
     unsigned char *input = make_input(size);
 
-    buffer one = gzip_all(input, size, 1);
+    buffer single = gzip_all(input, size, 1);
     unsigned counts[] = {2, 3, 8, 0};
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         buffer other = gzip_all(input, size, counts[i]);
-        if (other.size != one.size || memcmp(other.data, one.data, one.size) != 0)
+        if (other.size != single.size || memcmp(other.data, single.data, single.size) != 0)
             fail_msg("%u threads gave different bytes than 1 thread", counts[i]);
         free(other.data);
     }
 
-    free(one.data);
+    free(single.data);
     free(input);
 }
 

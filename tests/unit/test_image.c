@@ -8,8 +8,8 @@
  * writes the folder DIR (owned by root in the image) to the transport
  * reference DEST and prints the manifest digest, then one line per layer:
  * "layer DIGEST DIFF_ID SIZE". --split makes one layer per top-level entry.
- * --delay-ms sleeps after each file so a test can signal a write in
- * progress; SIGINT and SIGTERM cancel the write.
+ * --delay-ms sleeps after each progress report, so a test can signal a write
+ * in progress. SIGINT and SIGTERM cancel the write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,8 +30,9 @@
 
 #include "../../core/digest.h"
 #include "../../core/image.h"
+#include "../../core/image_internal.h"
 #include "support_binaries.h"
-#include "support_tree.h"
+#include "support_image_tree.h"
 
 static const char *const test_cmd[] = {"/usr/bin/app", "--serve"};
 static const char *const test_env[] = {"PATH=/usr/bin", "LANG=C.UTF-8"};
@@ -63,7 +64,7 @@ static wh_image_config test_config(void)
 
 /* --- command-line mode for the end-to-end script --- */
 
-static void sleep_after_file(void *context, size_t layer, uint64_t done, uint64_t total)
+static void sleep_after_progress(void *context, size_t layer, uint64_t done, uint64_t total)
 {
     (void)layer;
     (void)done;
@@ -75,9 +76,11 @@ static void sleep_after_file(void *context, size_t layer, uint64_t done, uint64_
 
 static int run_writer(int argc, char **argv)
 {
+    static const char usage[] =
+        "usage: test_image --write DEST DIR [--threads N] [--epoch SECONDS] [--split] "
+        "[--delay-ms MS]\n";
     if (argc < 4) {
-        fprintf(stderr, "usage: %s --write DEST DIR [--threads N] [--epoch S] [--split]\n",
-                argv[0]);
+        fputs(usage, stderr);
         return 2;
     }
     wh_image_options options = {.epoch = 0};
@@ -93,13 +96,13 @@ static int run_writer(int argc, char **argv)
         else if (strcmp(argv[i], "--delay-ms") == 0 && i + 1 < argc)
             delay_ms = strtol(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "unknown option %s\n", argv[i]);
+            fprintf(stderr, "unknown option %s\n%s", argv[i], usage);
             return 2;
         }
     }
 
     if (delay_ms > 0) {
-        options.progress = sleep_after_file;
+        options.progress = sleep_after_progress;
         options.progress_context = &delay_ms;
     }
     struct sigaction action;
@@ -108,8 +111,8 @@ static int run_writer(int argc, char **argv)
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
 
-    test_tree tree;
-    if (test_tree_load(argv[3], 1, &tree) != 0)
+    image_tree tree;
+    if (image_tree_load(argv[3], 1, &tree) != 0)
         return 1;
 
     /* --split: one layer per top-level name, entries grouped by their first component. */
@@ -153,7 +156,7 @@ static int run_writer(int argc, char **argv)
         wh_image_result_free(&result);
     }
     free(sorted);
-    test_tree_free(&tree);
+    image_tree_free(&tree);
     return status;
 }
 
@@ -331,10 +334,10 @@ static void test_oci_layout_contents(void **state)
 /* Compares every file below two folders byte for byte. */
 static void assert_same_tree(const char *left, const char *right)
 {
-    test_tree a;
-    test_tree b;
-    assert_int_equal(test_tree_load(left, 0, &a), 0);
-    assert_int_equal(test_tree_load(right, 0, &b), 0);
+    image_tree a;
+    image_tree b;
+    assert_int_equal(image_tree_load(left, 0, &a), 0);
+    assert_int_equal(image_tree_load(right, 0, &b), 0);
     assert_int_equal(a.count, b.count);
     for (size_t i = 0; i < a.count; i++) {
         int matched = 0;
@@ -347,8 +350,8 @@ static void assert_same_tree(const char *left, const char *right)
         if (!matched)
             fail_msg("%s differs between %s and %s", a.entries[i].path, left, right);
     }
-    test_tree_free(&a);
-    test_tree_free(&b);
+    image_tree_free(&a);
+    image_tree_free(&b);
 }
 
 static void test_same_bytes_for_threads_and_environment(void **state)
@@ -357,11 +360,11 @@ static void test_same_bytes_for_threads_and_environment(void **state)
     char *first = out_path(f, "first");
     char *second = out_path(f, "second");
     char reference[4200];
-    wh_image_result one;
-    wh_image_result two;
+    wh_image_result first_result;
+    wh_image_result second_result;
 
     snprintf(reference, sizeof(reference), "oci:%s", first);
-    write_ok(f, reference, 1, &one);
+    write_ok(f, reference, 1, &first_result);
 
     /* Another umask, time zone, locale and thread count. */
     mode_t old_umask = umask(077);
@@ -369,25 +372,25 @@ static void test_same_bytes_for_threads_and_environment(void **state)
     tzset();
     setlocale(LC_ALL, "C.UTF-8");
     snprintf(reference, sizeof(reference), "oci:%s", second);
-    write_ok(f, reference, 3, &two);
+    write_ok(f, reference, 3, &second_result);
     umask(old_umask);
     unsetenv("TZ");
     tzset();
     setlocale(LC_ALL, "C");
 
-    assert_string_equal(one.manifest_digest, two.manifest_digest);
+    assert_string_equal(first_result.manifest_digest, second_result.manifest_digest);
     assert_same_tree(first, second);
 
     char blob[4300];
     struct stat info;
-    snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", second, two.config_digest + 7);
+    snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", second, second_result.config_digest + 7);
     assert_int_equal(stat(blob, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0644);
     assert_int_equal(stat(second, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0755);
 
-    wh_image_result_free(&one);
-    wh_image_result_free(&two);
+    wh_image_result_free(&first_result);
+    wh_image_result_free(&second_result);
     free(first);
     free(second);
 }
@@ -413,7 +416,7 @@ static void test_same_digest_for_every_destination(void **state)
     const char *const expected[] = {"app", "conf", "zone", "o", "o.tar", "d.tar", "r"};
     assert_only_names(f->dir, expected, 7);
 
-    /* The unpacked tree holds the upper layer's files and the lower layer's /tmp. */
+    /* The unpacked tree contains the upper layer's files and the lower layer's /tmp. */
     char path[4200];
     struct stat info;
     snprintf(path, sizeof(path), "%s/r/tmp", f->dir);
@@ -534,6 +537,70 @@ static void test_progress_reaches_total(void **state)
     free(path);
 }
 
+
+/* The read-back check itself: a layer that differs from its plan is rejected. */
+static void test_verify_detects_differences(void **state)
+{
+    fixture *f = *state;
+    char *layout = out_path(f, "verified");
+    char reference[4200];
+    snprintf(reference, sizeof(reference), "oci:%s", layout);
+    wh_image_result result;
+    write_ok(f, reference, 1, &result);
+
+    wh_layer_plan *plan = NULL;
+    wh_error err = {0};
+    assert_int_equal(wh_layer_plan_new(f->layers, 1, &plan, &err), WH_OK);
+    const wh_layer_result *layer = &result.layers[1];
+    char blob[4300];
+    snprintf(blob, sizeof(blob), "%s/blobs/sha256/%s", layout, layer->digest + 7);
+    wh_layer_locale locale = {0};
+    assert_int_equal(wh_layer_locale_enter(&locale, NULL), WH_OK);
+
+    assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
+                                                layer->diff_id + 7, &err), WH_OK);
+
+    /* A planned mode the tar does not have. */
+    mode_t saved_mode = plan->items[1].mode;
+    plan->items[1].mode ^= 0100;
+    assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
+                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+    assert_non_null(strstr(err.message, "wrong permissions"));
+    plan->items[1].mode = saved_mode;
+
+    /* An entry the plan does not list. */
+    plan->count--;
+    assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
+                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+    assert_non_null(strstr(err.message, "unexpected extra entry"));
+    plan->count++;
+
+    /* Another epoch than the one written. */
+    assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 1, layer->digest + 7,
+                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+    assert_non_null(strstr(err.message, "times other than mtime"));
+
+    /* A flipped byte in the compressed blob. */
+    size_t size = 0;
+    unsigned char *bytes = test_support_read_file(blob, &size);
+    assert_non_null(bytes);
+    bytes[size / 2] ^= 0xff;
+    chmod(blob, 0644);
+    FILE *file = fopen(blob, "wb");
+    assert_non_null(file);
+    assert_int_equal(fwrite(bytes, 1, size, file), size);
+    fclose(file);
+    wh_status status = wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
+                                                  layer->diff_id + 7, &err);
+    assert_true(status == WH_ERR_FORMAT || status == WH_ERR_DIGEST);
+
+    wh_layer_locale_leave(&locale);
+    free(bytes);
+    wh_layer_plan_free(plan);
+    wh_image_result_free(&result);
+    free(layout);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--write") == 0)
@@ -549,6 +616,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_requests_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress_reaches_total, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_differences, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
 
 #include "../../core/layer.h"
 #include "support_binaries.h"
-#include "support_tree.h"
+#include "support_image_tree.h"
 
 typedef struct buffer {
     unsigned char *data;
@@ -383,6 +383,57 @@ static void test_write_stops_when_cancelled(void **state)
     wh_layer_plan_free(plan);
 }
 
+typedef struct progress_log {
+    int calls;
+    uint64_t last_done;
+    uint64_t total;
+} progress_log;
+
+static void record_progress(void *context, size_t layer, uint64_t done, uint64_t total)
+{
+    progress_log *log = context;
+    assert_int_equal(layer, 4);
+    assert_true(done >= log->last_done);
+    assert_true(done <= total);
+    log->calls++;
+    log->last_done = done;
+    log->total = total;
+}
+
+static void test_write_reports_progress_inside_files(void **state)
+{
+    fixture *f = *state;
+    char *big = test_support_path(f->dir, "big");
+    FILE *file = fopen(big, "wb");
+    assert_non_null(file);
+    char block[1024];
+    memset(block, 'x', sizeof(block));
+    for (int i = 0; i < 3 * 1024; i++)
+        assert_int_equal(fwrite(block, 1, sizeof(block), file), sizeof(block));
+    fclose(file);
+
+    char hex[65];
+    wh_layer_entry entries[2];
+    test_regular_entry(&entries[0], "/big", big, hex);
+    test_regular_entry(&entries[1], "/small", f->hello, f->hello_hex);
+    wh_layer_plan *plan = plan_of(entries, 2);
+
+    progress_log log = {0};
+    buffer out = {0};
+    wh_error err = {0};
+    wh_layer_write_options options = {.epoch = 0, .layer_index = 4,
+                                      .progress = record_progress, .progress_context = &log};
+    assert_int_equal(wh_layer_write(plan, &options, append, &out, &err), WH_OK);
+    /* One report per entry plus two inside the 3 MiB /big (after 1 and 2 MiB). */
+    assert_int_equal(log.calls, 4);
+    assert_int_equal(log.last_done, log.total);
+    assert_int_equal(log.total, entries[0].size + entries[1].size);
+
+    free(out.data);
+    free(big);
+    wh_layer_plan_free(plan);
+}
+
 static void test_write_rejects_negative_epoch(void **state)
 {
     fixture *f = *state;
@@ -412,6 +463,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_write_rejects_changed_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_stops_when_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_reports_progress_inside_files, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_write_rejects_negative_epoch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,6 +155,17 @@ static void test_soname_pulls_in_libc(void **state)
     wh_totals totals = wh_composition_totals(c);
     assert_int_equal(totals.components, 2);
     assert_int_equal(totals.bytes, 2000000 + 200000 + 5000 + 40000000 + 3000);
+
+    /* Both of caddy's requirements are recorded with the provider file chosen. */
+    uint32_t count = 0;
+    const wh_choice *choices = wh_composition_choices(c, &count);
+    assert_int_equal(count, 2);
+    assert_string_equal(choices[0].name, "libc.so.6");
+    assert_string_equal(wh_graph_file_at(graph, choices[0].provider_file)->path,
+                        "/lib/x86_64-linux-gnu/libc.so.6");
+    assert_string_equal(choices[1].name, LD);
+    assert_string_equal(wh_graph_file_at(graph, choices[1].provider_file)->path, LD);
+    assert_int_equal(choices[1].requirement, WH_REQ_INTERPRETER);
     wh_composition_free(c);
 }
 
@@ -377,6 +388,32 @@ static void test_excluded_never_included(void **state)
     wh_composition_free(c);
 }
 
+static void test_highest_version_provides(void **state)
+{
+    (void)state;
+    wh_graph *graph = NULL;
+    wh_error err = { 0 };
+    assert_int_equal(wh_graph_new(&graph, &err), WH_OK);
+    wh_component_input old = { "libz", "1.2.11-1", "amd64", WH_KIND_LIBRARY, NULL, WH_SCHEME_DEBIAN };
+    wh_component_input new = { "libz", "1.2.13-1", "amd64", WH_KIND_LIBRARY, NULL, WH_SCHEME_DEBIAN };
+    uint32_t old_id = 0, new_id = 0;
+    assert_int_equal(wh_graph_add_component(graph, &old, &old_id, &err), WH_OK);
+    tg_file(graph, "/usr/lib/libz.so.1", 0644, 10, WH_FLAG_SHARED_LIBRARY, "old");
+    assert_int_equal(wh_graph_add_component(graph, &new, &new_id, &err), WH_OK);
+    tg_file(graph, "/usr/lib/libz.so.1", 0644, 12, WH_FLAG_SHARED_LIBRARY, "new");
+    tg_component(graph, "gzip", WH_KIND_UTILITY);
+    static const char *const needs_z[] = { "libz.so.1", NULL };
+    tg_elf(graph, "/usr/bin/gzip", 100, NULL, needs_z, NULL, NULL, WH_FLAG_DYNAMIC);
+    tg_finish(graph);
+
+    assert_int_equal(wh_graph_find(graph, "libz"), new_id);
+    wh_composition *c = compose(graph, (const char *const[]){ "gzip", NULL });
+    assert_true(wh_composition_included(c, new_id));
+    assert_false(wh_composition_included(c, old_id));
+    wh_composition_free(c);
+    wh_graph_free(graph);
+}
+
 static void test_lookup_through_directory_symlink(void **state)
 {
     (void)state;
@@ -414,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_deselect_needed_reports_needers),
         cmocka_unit_test(test_deselect_unneeded),
         cmocka_unit_test(test_excluded_never_included),
+        cmocka_unit_test(test_highest_version_provides),
         cmocka_unit_test(test_lookup_through_directory_symlink),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

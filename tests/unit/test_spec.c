@@ -1,7 +1,7 @@
 /*
  * Spec loading, validation messages, canonical saving and applying a spec
  * to a composition. Case folders: every .json file in tests/data/spec/valid
- * must load and save back byte for byte; every X.json in
+ * must load and save back byte for byte. Every X.json in
  * tests/data/spec/invalid must fail with a message containing the text of
  * X.expected.
  */
@@ -158,6 +158,10 @@ static void test_defaults_for_names_only(void **state)
     assert_int_equal(view->components[0].follow_declared, -1);
     assert_int_equal(view->source_date_epoch, -1);
     assert_int_equal(view->size_budget, -1);
+    assert_null(view->entrypoint);
+    assert_null(view->cmd);
+    assert_int_equal(view->env_count, 0);
+    assert_null(view->workdir);
     wh_spec_free(spec);
 }
 
@@ -184,6 +188,20 @@ static void test_view_reads_every_section(void **state)
     assert_int_equal(view->size_budget, 52428800);
     assert_int_equal(view->lock_count, 1);
     assert_string_equal(view->lock[0].version, "2.6.2-5");
+
+    assert_int_equal(view->entrypoint_count, 2);
+    assert_string_equal(view->entrypoint[1], "--");
+    assert_int_equal(view->cmd_count, 2);
+    assert_string_equal(view->cmd[1], "--listen=:8080");
+    assert_int_equal(view->env_count, 2);
+    assert_string_equal(view->env[0].key, "PATH");
+    assert_string_equal(view->env[1].value, "UTC");
+    assert_int_equal(view->label_count, 2);
+    assert_string_equal(view->labels[1].key, "org.opencontainers.image.title");
+    assert_string_equal(view->workdir, "/var/lib/app");
+    assert_int_equal(view->exposed_port_count, 1);
+    assert_string_equal(view->exposed_ports[0], "8080/tcp");
+    assert_string_equal(view->stop_signal, "SIGTERM");
     wh_spec_free(spec);
 }
 

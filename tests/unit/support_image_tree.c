@@ -1,4 +1,4 @@
-#include "support_tree.h"
+#include "support_image_tree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,13 +19,13 @@ typedef struct inode_name {
 typedef struct scan {
     const char *root;
     int root_owned;
-    test_tree *tree;
+    image_tree *tree;
     inode_name *inodes;
     size_t inode_count;
     size_t inode_capacity;
 } scan;
 
-static wh_layer_entry *next_entry(test_tree *tree)
+static wh_layer_entry *next_entry(image_tree *tree)
 {
     if (tree->count == tree->capacity) {
         size_t capacity = tree->capacity ? tree->capacity * 2 : 256;
@@ -137,7 +137,7 @@ static int walk(scan *state, const char *disk_dir, const char *image_dir)
     return status;
 }
 
-int test_tree_load(const char *dir, int root_owned, test_tree *out)
+int image_tree_load(const char *dir, int root_owned, image_tree *out)
 {
     memset(out, 0, sizeof(*out));
     scan state = {.root = dir, .root_owned = root_owned, .tree = out};
@@ -146,11 +146,11 @@ int test_tree_load(const char *dir, int root_owned, test_tree *out)
         free(state.inodes[i].path);
     free(state.inodes);
     if (status != 0)
-        test_tree_free(out);
+        image_tree_free(out);
     return status;
 }
 
-void test_tree_free(test_tree *tree)
+void image_tree_free(image_tree *tree)
 {
     if (tree == NULL)
         return;

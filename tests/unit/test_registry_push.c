@@ -1,0 +1,310 @@
+/*
+ * Registry push and pull against Debian's docker-registry, started by this
+ * test on 127.0.0.1 (tests/tools/registry.sh), with skopeo as the
+ * independent reader. Runs from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../core/digest.h"
+#include "../../core/registry.h"
+
+#define LAYOUT "../shared/fixtures/trivy/layout-test.oci"
+
+typedef struct registry_fixture {
+    char dir[64];
+    unsigned port, auth_port;
+    char log[8192]; /* the client's log lines of the current test */
+} registry_fixture;
+
+static void capture_log(void *context, const char *message)
+{
+    registry_fixture *fixture = context;
+    size_t used = strlen(fixture->log);
+    snprintf(fixture->log + used, sizeof(fixture->log) - used, "%s\n", message);
+}
+
+static char *command_output(const char *command)
+{
+    FILE *pipe = popen(command, "r");
+    if (pipe == NULL)
+        return NULL;
+    size_t capacity = 1 << 16, used = 0;
+    char *out = malloc(capacity);
+    size_t got;
+    while (out && (got = fread(out + used, 1, capacity - used - 1, pipe)) > 0)
+        used += got;
+    int status = pclose(pipe);
+    if (out == NULL || status != 0) {
+        free(out);
+        return NULL;
+    }
+    out[used] = '\0';
+    return out;
+}
+
+static unsigned start_registry(const char *dir, const char *credentials)
+{
+    char command[512];
+    snprintf(command, sizeof(command), "sh tests/tools/registry.sh start %s %s", dir,
+             credentials ? credentials : "");
+    char *port = command_output(command);
+    if (port == NULL)
+        return 0;
+    unsigned value = (unsigned)strtoul(port, NULL, 10);
+    free(port);
+    return value;
+}
+
+static int setup(void **state)
+{
+    registry_fixture *fixture = calloc(1, sizeof(*fixture));
+    snprintf(fixture->dir, sizeof(fixture->dir), "/tmp/whittle-registry-test.XXXXXX");
+    if (mkdtemp(fixture->dir) == NULL)
+        return -1;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/open", fixture->dir);
+    fixture->port = start_registry(path, NULL);
+    snprintf(path, sizeof(path), "%s/auth", fixture->dir);
+    fixture->auth_port = start_registry(path, "alice s3cret-pass");
+    if (fixture->port == 0 || fixture->auth_port == 0) {
+        fprintf(stderr, "docker-registry could not be started (is it installed?)\n");
+        return -1;
+    }
+    *state = fixture;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    registry_fixture *fixture = *state;
+    char command[512];
+    snprintf(command, sizeof(command),
+             "sh tests/tools/registry.sh stop %s/open; sh tests/tools/registry.sh stop %s/auth; "
+             "rm -rf %s", fixture->dir, fixture->dir, fixture->dir);
+    if (system(command) != 0)
+        fprintf(stderr, "cleaning up %s failed\n", fixture->dir);
+    free(fixture);
+    return 0;
+}
+
+static wh_registry_options options_for(registry_fixture *fixture)
+{
+    fixture->log[0] = '\0';
+    return (wh_registry_options){ .tls_verify = 0, .log = capture_log,
+                                  .log_context = fixture };
+}
+
+static void push(registry_fixture *fixture, unsigned port, const char *repository,
+                 const wh_registry_options *options, char **digest)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/%s", port, repository);
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    wh_status status = wh_registry_push_layout(LAYOUT, NULL, &reference, options, digest, &err);
+    wh_transport_free(&reference);
+    if (status != WH_OK)
+        fail_msg("pushing to %s: %s\nlog:\n%s", text, err.message, fixture->log);
+}
+
+/* Returns the sha256 of the manifest skopeo reads back. */
+static char *skopeo_manifest_digest(unsigned port, const char *repository, const char *creds)
+{
+    char command[512];
+    snprintf(command, sizeof(command),
+             "skopeo inspect --raw --tls-verify=false %s%s docker://127.0.0.1:%u/%s",
+             creds ? "--creds " : "", creds ? creds : "", port, repository);
+    char *raw = command_output(command);
+    if (raw == NULL)
+        return NULL;
+    char hex[65];
+    wh_sha256_buffer_hex(raw, strlen(raw), hex);
+    free(raw);
+    char *digest = NULL;
+    if (asprintf(&digest, "sha256:%s", hex) < 0)
+        return NULL;
+    return digest;
+}
+
+static void push_monolithic_read_by_skopeo(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    char *digest = NULL;
+    push(fixture, fixture->port, "push/mono:v1", &options, &digest);
+    assert_non_null(strstr(fixture->log, "pushing blob"));
+
+    char *read_back = skopeo_manifest_digest(fixture->port, "push/mono:v1", NULL);
+    assert_non_null(read_back);
+    assert_string_equal(read_back, digest);
+
+    /* skopeo copies every blob back and checks each digest itself. */
+    char command[512];
+    snprintf(command, sizeof(command),
+             "skopeo copy -q --src-tls-verify=false docker://127.0.0.1:%u/push/mono:v1 "
+             "oci:%s/copied:v1 >/dev/null", fixture->port, fixture->dir);
+    assert_int_equal(system(command), 0);
+    free(read_back);
+    free(digest);
+}
+
+static void push_again_skips_existing_blobs(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    push(fixture, fixture->port, "push/again:v1", &options, NULL);
+    options = options_for(fixture);
+    push(fixture, fixture->port, "push/again:v2", &options, NULL);
+    assert_non_null(strstr(fixture->log, "already exists"));
+    assert_null(strstr(fixture->log, "pushing blob"));
+}
+
+static void push_chunked(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    options.chunk_size = 1000;
+    char *digest = NULL;
+    push(fixture, fixture->port, "push/chunked:v1", &options, &digest);
+    assert_non_null(strstr(fixture->log, "in chunks of 1000 bytes"));
+    char *read_back = skopeo_manifest_digest(fixture->port, "push/chunked:v1", NULL);
+    assert_non_null(read_back);
+    assert_string_equal(read_back, digest);
+
+    char command[512];
+    snprintf(command, sizeof(command),
+             "skopeo copy -q --src-tls-verify=false docker://127.0.0.1:%u/push/chunked:v1 "
+             "oci:%s/chunked:v1 >/dev/null", fixture->port, fixture->dir);
+    assert_int_equal(system(command), 0);
+    free(read_back);
+    free(digest);
+}
+
+static void push_mounts_from_other_repository(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    push(fixture, fixture->port, "push/source:v1", &options, NULL);
+
+    options = options_for(fixture);
+    options.mount_from = "push/source";
+    push(fixture, fixture->port, "push/mounted:v1", &options, NULL);
+    assert_non_null(strstr(fixture->log, "mounted blob"));
+    assert_null(strstr(fixture->log, "pushing blob"));
+
+    /* A repository without the blobs: the registry opens an upload instead. */
+    options = options_for(fixture);
+    options.mount_from = "push/nothing-here";
+    push(fixture, fixture->port, "push/fallback:v1", &options, NULL);
+    assert_non_null(strstr(fixture->log, "could not be mounted"));
+    assert_non_null(strstr(fixture->log, "pushing blob"));
+}
+
+static void pull_round_trip(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    char *pushed = NULL, *pulled = NULL;
+    push(fixture, fixture->port, "push/round:v1", &options, &pushed);
+
+    char text[128], layout[128];
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/push/round:v1", fixture->port);
+    snprintf(layout, sizeof(layout), "%s/pulled", fixture->dir);
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    if (wh_registry_pull(&reference, layout, &options, &pulled, &err) != WH_OK)
+        fail_msg("pull: %s", err.message);
+    assert_string_equal(pulled, pushed);
+    wh_transport_free(&reference);
+    free(pushed);
+    free(pulled);
+}
+
+static void push_with_basic_auth(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    char text[128];
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/push/private:v1", fixture->auth_port);
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    setenv("HOME", "/nonexistent", 1);
+
+    /* Without credentials: the message says how to give them. */
+    assert_int_not_equal(wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err),
+                         WH_OK);
+    assert_non_null(strstr(err.message, "--creds"));
+
+    /* Wrong credentials: the password never appears, in the message or the log. */
+    options.credentials = "alice:hunter2-wrong";
+    assert_int_not_equal(wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err),
+                         WH_OK);
+    assert_null(strstr(err.message, "hunter2"));
+    assert_null(strstr(fixture->log, "hunter2"));
+
+    options.credentials = "alice:s3cret-pass";
+    if (wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err) != WH_OK)
+        fail_msg("push with credentials: %s", err.message);
+    assert_null(strstr(fixture->log, "s3cret"));
+
+    /* The same through an auth file. */
+    char auth_file[128];
+    snprintf(auth_file, sizeof(auth_file), "%s/auth.json", fixture->dir);
+    FILE *file = fopen(auth_file, "w");
+    assert_non_null(file);
+    fprintf(file, "{\"auths\": {\"127.0.0.1:%u\": {\"auth\": \"YWxpY2U6czNjcmV0LXBhc3M=\"}}}",
+            fixture->auth_port);
+    fclose(file);
+    options = options_for(fixture);
+    options.auth_file = auth_file;
+    if (wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err) != WH_OK)
+        fail_msg("push with an auth file: %s", err.message);
+
+    char *read_back = skopeo_manifest_digest(fixture->auth_port, "push/private:v1",
+                                             "alice:s3cret-pass");
+    assert_non_null(read_back);
+    free(read_back);
+    wh_transport_free(&reference);
+}
+
+static void tls_verify_rejects_plain_http(void **state)
+{
+    registry_fixture *fixture = *state;
+    wh_registry_options options = options_for(fixture);
+    options.tls_verify = 1;
+    char text[128];
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/push/tls:v1", fixture->port);
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    assert_int_not_equal(wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err),
+                         WH_OK);
+    assert_non_null(strstr(err.message, "--tls-verify=false"));
+    wh_transport_free(&reference);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(push_monolithic_read_by_skopeo),
+        cmocka_unit_test(push_again_skips_existing_blobs),
+        cmocka_unit_test(push_chunked),
+        cmocka_unit_test(push_mounts_from_other_repository),
+        cmocka_unit_test(pull_round_trip),
+        cmocka_unit_test(push_with_basic_auth),
+        cmocka_unit_test(tls_verify_rejects_plain_http),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
