@@ -19,7 +19,7 @@ LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto zlib
 # Debian packages for building, testing and seeding.
 BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
 	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev
-TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci
+TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci docker-registry apache2-utils debootstrap python3 curl
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 ifeq ($(SANITIZE),1)
@@ -117,7 +117,7 @@ run: deps
 	@sh tests/tools/run-demo.sh $(WHITTLE)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(WHITTLE)
+	@$(MAKE) --no-print-directory $(WHITTLE) bench-programs
 	@WHITTLE=$(abspath $(WHITTLE)) sh tests/tools/run-bench.sh
 
 install: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
@@ -131,7 +131,43 @@ install: $(WHITTLE) $(CORE_LIB) $(CATALOG_LIB)
 	if [ -f docs/whittle.1 ]; then \
 		install -m 0644 docs/whittle.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 
+# ---- Fuzzing: `make fuzz FUZZ_SECONDS=N` builds every libFuzzer target with
+# clang into build-fuzz/ and runs each for N seconds (default 60) on its seed
+# corpus. New inputs go to build-fuzz/corpus/NAME/, crashes to
+# build-fuzz/crashes/NAME/; copy a crash to tests/fuzz/regressions/NAME/ so
+# that build/tests/test_fuzz_regressions replays it in `make test`.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build-fuzz
+FUZZ_TARGETS := elf control deb apk tar pkgdb_dpkg pkgdb_apk spec policy
+FUZZ_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -O1 -g
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-DWHITTLE_VERSION='"$(VERSION)"' $(FUZZ_FLAGS) $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(CATALOG_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_SUPPORT_OBJ := $(addprefix $(FUZZ_BUILD)/tests/fuzz/,fuzz_common.o fuzz_catalog.o fuzz_pkgdb.o)
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/libwhittle-fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) \
+		$(FUZZ_BUILD)/libwhittle-fuzz.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/make-seeds.sh $(FUZZ_BUILD)/seeds
+	@sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build build-sanitize
 
+include tests/bench/Makefile.inc
+
 -include $(CORE_OBJ:.o=.d) $(CATALOG_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+-include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

@@ -1,6 +1,6 @@
 /*
  * docker-archive tarballs as `docker save` writes them: manifest.json lists
- * each image's config file, tags and layer files; the config's
+ * each image's config file, tags and layer files, and the config's
  * rootfs.diff_ids name the layers in the same order.
  */
 #include <errno.h>

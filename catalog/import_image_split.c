@@ -4,7 +4,7 @@
  *
  * A database path is resolved through the tree's symlinked folders first,
  * so "/bin/bash" from a package list finds /usr/bin/bash in a merged-/usr
- * image. A non-directory belongs to the first package that lists it; a
+ * image. A non-directory belongs to the first package that lists it. A
  * directory belongs to every package that lists it, so each package
  * component carries the folders it needs.
  */

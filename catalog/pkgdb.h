@@ -24,7 +24,7 @@ typedef struct whc_pkgdb_reader {
                       wh_error *err);
     /*
      * Lists the names directly inside the image folder dir, as an array of
-     * strings that the caller frees (each name and the array); an absent
+     * strings that the caller frees (each name and the array). An absent
      * folder gives an empty list.
      */
     wh_status (*list)(void *context, const char *dir, char ***names, size_t *count,
@@ -51,7 +51,7 @@ typedef struct whc_pkgdb {
 
 /*
  * Reads the dpkg database of an image. Only installed packages count: a
- * package whose Status says not-installed or config-files is skipped. A
+ * package whose Status is not-installed or config-files is skipped. A
  * paragraph with an empty Package field is skipped with a warning. Returns
  * WH_ERR_NOT_FOUND when the image has no dpkg database, and WH_ERR_FORMAT
  * naming the file and line when the status file cannot be parsed or a

@@ -8,7 +8,7 @@
  *   3. $XDG_RUNTIME_DIR/containers/auth.json;
  *   4. $HOME/.config/containers/auth.json;
  *   5. $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json.
- * Each holds {"auths": {"KEY": {"auth": base64("USER:PASSWORD")}}} where KEY
+ * Each contains {"auths": {"KEY": {"auth": base64("USER:PASSWORD")}}} where KEY
  * is "host[:port]", optionally followed by "/repository/path" (the most
  * specific key matches first) or written as an "https://" URL.
  * Credential helpers (credHelpers, credsStore) are not supported.

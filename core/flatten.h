@@ -110,8 +110,8 @@ wh_status wh_flatten_begin_layer(wh_flatten *flat, wh_error *err);
 /*
  * Applies one entry to the tree. Fails with WH_ERR_FORMAT for an empty
  * name, a hardlink whose target is not a regular file in the tree, a parent
- * that is not a directory, or a symlink loop; with WH_ERR_LIMIT for a path
- * longer than WH_FLATTEN_PATH_MAX. Messages name the entry and the layer;
+ * that is not a directory, or a symlink loop. Fails with WH_ERR_LIMIT for a
+ * path longer than WH_FLATTEN_PATH_MAX. Messages name the entry and the layer;
  * the caller adds the layer's file name. The tree is unchanged on failure.
  */
 wh_status wh_flatten_add(wh_flatten *flat, const wh_flat_entry *entry, wh_error *err);
@@ -142,7 +142,7 @@ void wh_flatten_set_content(wh_flatten *flat, uint32_t source, const char *sha25
  * Resolves path as the tree would: parent symlinks followed inside the
  * root, the last component followed too when follow_last is nonzero. Used
  * to map package database paths ("/bin/sh" in a merged-/usr tree) to the
- * file that holds them. The caller frees *out ("/" for the root).
+ * file stored there. The caller frees *out ("/" for the root).
  */
 wh_status wh_flatten_resolve(const wh_flatten *flat, const char *path, int follow_last,
                              char **out, wh_error *err);

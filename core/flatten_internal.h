@@ -6,8 +6,8 @@
 #include "strmap.h"
 
 /*
- * A path ever seen. Removing a path marks its node dead and keeps the node,
- * because the path index cannot delete keys; adding the path again revives
+ * A path ever seen. Removing a path marks its node dead and keeps it,
+ * because the path index cannot delete keys. Adding the path again revives
  * the same node.
  */
 typedef struct wh_flat_node {

@@ -9,6 +9,7 @@
 
 #include "fs.h"
 #include "glob.h"
+#include "graph_internal.h"
 
 #define POLICY_MAX_SIZE (1024 * 1024)
 
@@ -67,6 +68,7 @@ void wh_policy_free(wh_policy *policy)
         for (size_t j = 0; j < policy->rules[i].path_count; j++)
             free(policy->rules[i].paths[j]);
         free(policy->rules[i].paths);
+        free(policy->rules[i].literal_lengths);
     }
     free(policy->rules);
     free(policy->name);
@@ -115,6 +117,11 @@ static wh_status add_paths(rule_instance *rule, const char *const *globs, size_t
     if (grown == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading a policy");
     rule->paths = grown;
+    size_t *lengths = realloc(rule->literal_lengths,
+                              (rule->path_count + count + 1) * sizeof(*lengths));
+    if (lengths == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading a policy");
+    rule->literal_lengths = lengths;
     for (size_t i = 0; i < count; i++) {
         wh_status status = wh_glob_validate(globs[i], err);
         if (status != WH_OK)
@@ -122,6 +129,7 @@ static wh_status add_paths(rule_instance *rule, const char *const *globs, size_t
         rule->paths[rule->path_count] = strdup(globs[i]);
         if (rule->paths[rule->path_count] == NULL)
             return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading a policy");
+        rule->literal_lengths[rule->path_count] = strcspn(globs[i], "*?[\\");
         rule->path_count++;
     }
     rule->paths_set = 1;
@@ -214,6 +222,13 @@ static wh_status parse_rule(json_t *item, size_t index, const char *source, rule
 
     if (strcmp(id, "size-budget") == 0 && rule->bytes < 0)
         return invalid(err, source, path, "rule \"size-budget\" needs parameters.bytes");
+
+    if (strcmp(id, "no-package-manager-leftovers") == 0 && !rule->paths_set) {
+        size_t count = 0;
+        while (wh_leftover_defaults[count] != NULL)
+            count++;
+        return add_paths(rule, wh_leftover_defaults, count, err);
+    }
     return WH_OK;
 }
 
@@ -398,17 +413,76 @@ int wh_finding_add(evaluation *e, const rule_instance *rule, wh_severity severit
     return 0;
 }
 
+/* Returns the first file of the component whose path, cut to length, is not below prefix. */
+static uint32_t lower_bound(const wh_graph *graph, const wh_graph_component *component,
+                            const char *prefix, size_t length)
+{
+    uint32_t low = 0, high = component->file_count;
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        const char *path = wh_graph_file_at(graph, component->first_file + middle)->path;
+        if (strncmp(path, prefix, length) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return component->first_file + low;
+}
+
+static int compare_indices(const void *a, const void *b)
+{
+    uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+    return (ia > ib) - (ia < ib);
+}
+
+/*
+ * Runs a path rule on one component. Its files are sorted by path, so the
+ * files under each glob's literal prefix form one range found by binary
+ * search. Matches are reported in path order, each once.
+ */
+static int run_path_rule(const rule_instance *rule, evaluation *e, uint32_t id)
+{
+    const wh_graph_component *component = wh_graph_component_at(e->graph, id);
+    uint32_t end = component->first_file + component->file_count;
+    e->match_count = 0;
+
+    for (size_t g = 0; g < rule->path_count; g++) {
+        const char *prefix = rule->paths[g];
+        size_t length = rule->literal_lengths[g];
+        for (uint32_t f = lower_bound(e->graph, component, prefix, length);
+             f < end && strncmp(wh_graph_file_at(e->graph, f)->path, prefix, length) == 0; f++) {
+            if (wh_grow_array((void **)&e->matches, &e->match_capacity, e->match_count + 1,
+                              sizeof(uint32_t)) != 0)
+                return -1;
+            e->matches[e->match_count++] = f;
+        }
+    }
+
+    if (e->match_count > 1)
+        qsort(e->matches, e->match_count, sizeof(uint32_t), compare_indices);
+    for (uint32_t i = 0; i < e->match_count; i++) {
+        uint32_t f = e->matches[i];
+        if ((i > 0 && e->matches[i - 1] == f) || !wh_composition_file_kept(e->composition, f))
+            continue;
+        if (rule->def->check_file(rule, e, wh_graph_file_at(e->graph, f)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int run_file_rule(const rule_instance *rule, evaluation *e, uint32_t id)
 {
     uint32_t mask = rule->def->mask;
-    if (mask != UINT32_MAX && !(wh_composition_component_flags(e->composition, id) & mask))
+    if (mask == RULE_BY_PATH)
+        return run_path_rule(rule, e, id);
+    if (!(wh_composition_component_flags(e->composition, id) & mask))
         return 0;
 
     const wh_graph_component *component = wh_graph_component_at(e->graph, id);
     for (uint32_t i = 0; i < component->file_count; i++) {
         uint32_t f = component->first_file + i;
         const wh_graph_file *file = wh_graph_file_at(e->graph, f);
-        if ((mask == UINT32_MAX || (file->flags & mask)) && wh_composition_file_kept(e->composition, f)
+        if ((file->flags & mask) && wh_composition_file_kept(e->composition, f)
             && rule->def->check_file(rule, e, file) != 0)
             return -1;
     }
@@ -418,7 +492,7 @@ static int run_file_rule(const rule_instance *rule, evaluation *e, uint32_t id)
 wh_status wh_policy_evaluate(const wh_policy *policy, wh_composition *composition,
                              const wh_policy_context *context, wh_findings *out, wh_error *err)
 {
-    evaluation e = { composition, wh_composition_graph(composition), context, out };
+    evaluation e = { composition, wh_composition_graph(composition), context, out, NULL, 0, 0 };
     uint32_t member_count = 0;
     const uint32_t *members = wh_composition_members(composition, &member_count);
 
@@ -433,11 +507,13 @@ wh_status wh_policy_evaluate(const wh_policy *policy, wh_composition *compositio
                 failed = run_file_rule(rule, &e, members[m]);
         }
         if (failed) {
+            free(e.matches);
             wh_findings_clear(out);
             return wh_error_set(err, WH_ERR_NOMEM, "out of memory evaluating policy '%s'",
                                 policy->name);
         }
     }
+    free(e.matches);
     return WH_OK;
 }
 

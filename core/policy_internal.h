@@ -11,6 +11,7 @@ typedef struct rule_instance {
     const rule_def *def;
     wh_severity severity;
     char **paths;          /* path globs: allowed, writable or leftover paths */
+    size_t *literal_lengths; /* per glob, the length of its prefix without wildcards */
     size_t path_count;
     int paths_set;         /* "paths" was given (an empty list is a valid choice) */
     int64_t bytes;         /* size-budget */
@@ -30,16 +31,27 @@ typedef struct evaluation {
     const wh_graph *graph;
     const wh_policy_context *context;
     wh_findings *findings;
+    uint32_t *matches;     /* scratch list of file indices for path rules */
+    uint32_t match_count, match_capacity;
 } evaluation;
+
+/* rule_def.mask of rules that look only at the files their path globs match. */
+#define RULE_BY_PATH UINT32_MAX
 
 struct rule_def {
     const char *id;
     const char *description;
     const char *const *parameters; /* names allowed in "parameters", NULL-terminated */
-    uint32_t mask;                 /* per-file rules: flags worth looking at; 0: image rule */
+    uint32_t mask;                 /* file rules: flags worth looking at, or RULE_BY_PATH */
     int (*check_file)(const rule_instance *rule, evaluation *e, const wh_graph_file *file);
     int (*check_image)(const rule_instance *rule, evaluation *e);
 };
+
+/* Package databases and caches that no-package-manager-leftovers looks for by default. */
+extern const char *const wh_leftover_defaults[];
+
+/* Returns 1 when path matches one of the rule's globs. */
+int wh_rule_matches(const rule_instance *rule, const char *path);
 
 extern const rule_def wh_rule_defs[];
 extern const size_t wh_rule_def_count;

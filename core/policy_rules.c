@@ -18,10 +18,12 @@ static const char *component_name(const evaluation *e, const wh_graph_file *file
     return wh_graph_component_at(e->graph, file->component)->name;
 }
 
-static int matches_any(char *const *globs, size_t count, const char *path)
+/* The literal prefix rules out most paths before the glob matcher runs. */
+int wh_rule_matches(const rule_instance *rule, const char *path)
 {
-    for (size_t i = 0; i < count; i++) {
-        if (wh_glob_match(globs[i], path))
+    for (size_t i = 0; i < rule->path_count; i++) {
+        if (strncmp(path, rule->paths[i], rule->literal_lengths[i]) == 0
+            && wh_glob_match(rule->paths[i], path))
             return 1;
     }
     return 0;
@@ -90,7 +92,7 @@ static int check_static(const rule_instance *rule, evaluation *e, const wh_graph
 
 static int check_allowed(const rule_instance *rule, evaluation *e, const wh_graph_file *file)
 {
-    if (matches_any(rule->paths, rule->path_count, file->path))
+    if (wh_rule_matches(rule, file->path))
         return 0;
     return file_finding(e, rule, file,
                         "executable not on the allow list: add it to \"allow-executables\" in "
@@ -106,7 +108,7 @@ static int under_declared(const evaluation *e, const rule_instance *rule, const 
         if (strncmp(path, declared, length) == 0 && (path[length] == '\0' || path[length] == '/'))
             return 1;
     }
-    return matches_any(rule->paths, rule->path_count, path);
+    return wh_rule_matches(rule, path);
 }
 
 static int check_world_writable(const rule_instance *rule, evaluation *e, const wh_graph_file *file)
@@ -121,7 +123,7 @@ static int check_world_writable(const rule_instance *rule, evaluation *e, const 
 }
 
 /* Package databases and download caches that only a package manager reads. */
-static const char *const leftover_defaults[] = {
+const char *const wh_leftover_defaults[] = {
     "/var/lib/dpkg/**", "/var/lib/apt/**", "/var/cache/apt/**", "/var/log/apt/**",
     "/var/log/dpkg.log", "/var/cache/debconf/**", "/lib/apk/db/**", "/var/cache/apk/**",
     "/var/lib/rpm/**", "/var/cache/dnf/**", "/var/cache/yum/**", NULL,
@@ -129,14 +131,7 @@ static const char *const leftover_defaults[] = {
 
 static int check_leftovers(const rule_instance *rule, evaluation *e, const wh_graph_file *file)
 {
-    int leftover = 0;
-    if (rule->paths_set) {
-        leftover = matches_any(rule->paths, rule->path_count, file->path);
-    } else {
-        for (size_t i = 0; leftover_defaults[i] != NULL; i++)
-            leftover = leftover || wh_glob_match(leftover_defaults[i], file->path);
-    }
-    if (!leftover || file->type == WH_FILE_DIRECTORY)
+    if (file->type == WH_FILE_DIRECTORY || !wh_rule_matches(rule, file->path))
         return 0;
     return file_finding(e, rule, file,
                         "package manager database or cache: not needed at run time; exclude it "
@@ -270,7 +265,7 @@ const rule_def wh_rule_defs[] = {
     { "no-world-writable", "no world-writable path outside the declared writable paths",
       path_parameters, WH_FLAG_WORLD_WRITABLE, check_world_writable, NULL },
     { "no-package-manager-leftovers", "no package manager databases or caches", path_parameters,
-      UINT32_MAX, check_leftovers, NULL },
+      RULE_BY_PATH, check_leftovers, NULL },
     { "non-root-user", "the image runs as a non-root user", no_parameters, 0, NULL,
       check_non_root },
     { "size-budget", "the image stays within a size budget", budget_parameters, 0, NULL,

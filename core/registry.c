@@ -60,7 +60,7 @@ static wh_status load_credentials(registry_client *client, wh_error *err)
     return result == WH_ERR_NOT_FOUND ? WH_OK : result;
 }
 
-/* GET /v2/ to choose the scheme; a 401 is a valid answer here. */
+/* Sends GET /v2/ to check the scheme works; a 401 response is fine here. */
 static wh_status ping(registry_client *client, const char *scheme, wh_error *err)
 {
     char *url = NULL;
@@ -92,7 +92,7 @@ static wh_status choose_scheme(registry_client *client, wh_error *err)
         return first.status;
     }
 
-    /* --tls-verify=false: fall back to plain HTTP, as skopeo does. */
+    /* With --tls-verify=false, a registry without TLS is reached over plain HTTP. */
     free(client->scheme);
     client->scheme = strdup("http");
     if (client->scheme == NULL)

@@ -137,7 +137,7 @@ static size_t on_upload(char *buffer, size_t size, size_t count, void *context)
     return bytes;
 }
 
-/* Resolves a Location header against the URL it answered, as RFC 3986 says. */
+/* Resolves a Location header against the request URL, by the rules of RFC 3986. */
 static char *resolve_location(const char *base, const char *location)
 {
     CURLU *url = curl_url();
@@ -152,7 +152,7 @@ static char *resolve_location(const char *base, const char *location)
     return copy;
 }
 
-/* One attempt of a request; extra_header adds an Authorization of its own. */
+/* Performs one attempt; authorization is the header line to send, or NULL. */
 static CURLcode perform(registry_client *client, const http_request *request,
                         http_response *response, const char *authorization)
 {
@@ -177,7 +177,10 @@ static CURLcode perform(registry_client *client, const http_request *request,
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
 
-    /* Blob downloads may redirect to storage; curl drops our Authorization on another host. */
+    /*
+     * Blob downloads may redirect to storage. libcurl 7.58 and later send a custom
+     * Authorization header only to the original host, so the token stays there.
+     */
     if (strcmp(request->method, "GET") == 0 || strcmp(request->method, "HEAD") == 0) {
         curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
@@ -259,7 +262,7 @@ static void sleep_ms(long milliseconds)
     nanosleep(&delay, NULL);
 }
 
-/* Performs with retries; never answers a 401. */
+/* Performs a request with retries; a 401 is returned to the caller. */
 static wh_status send_with_retries(registry_client *client, const http_request *request,
                                    http_response *response, const char *authorization,
                                    wh_error *err)
@@ -361,7 +364,7 @@ out:
     return result;
 }
 
-/* Answers a 401 challenge by setting client->authorization. */
+/* Handles a 401 challenge by setting client->authorization. */
 static wh_status authenticate(registry_client *client, const http_response *response,
                               wh_error *err)
 {

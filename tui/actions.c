@@ -206,6 +206,7 @@ unsigned tui_actions_run(tui_app *app, tui_action action)
         tui_help_show(app);
         return TUI_CHANGED_SCREEN;
     case TUI_ACTION_REPAINT:
+        tui_draw_invalidate();
         return TUI_CHANGED_SCREEN;
     case TUI_ACTION_QUIT:
         return quit(app);

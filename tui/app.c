@@ -174,13 +174,28 @@ void tui_app_paint(tui_app *app)
 
 /* ---- Input --------------------------------------------------------------- */
 
-/* Moves to the first row at or after start that matches the search, wrapping. */
-static void find_match(tui_app *app, size_t start)
+/*
+ * Moves to the first row at or after start that matches the search,
+ * wrapping. With hidden set, a view with a find operation also looks inside
+ * collapsed folders and opens the one with the match. Typing searches only
+ * the visible rows, so each key press does not open folders along the way.
+ */
+static void find_match(tui_app *app, size_t start, int hidden)
 {
     const tui_view_ops *view = app->views[app->current];
     void *data = app->view_data[app->current];
     size_t count = view->row_count(app, data);
-    if (!view->matches || count == 0 || !app->search[0])
+    if (!app->search[0])
+        return;
+    if (hidden && view->find) {
+        long found = view->find(app, data, start, app->search);
+        if (found >= 0)
+            tui_app_move_to(app, app->current, (size_t)found);
+        else
+            tui_app_message(app, "no match for '%s'", app->search);
+        return;
+    }
+    if (!view->matches || count == 0)
         return;
 
     for (size_t i = 0; i < count; i++) {
@@ -199,6 +214,13 @@ static unsigned edit_search(tui_app *app, int key)
 
     if (key == TUI_KEY_ENTER) {
         app->searching = 0;
+        const tui_view_ops *view = app->views[app->current];
+        void *data = app->view_data[app->current];
+        size_t row = app->cursors[app->current].row;
+        if (view->find && !(view->matches && view->matches(app, data, row, app->search))) {
+            app->message[0] = '\0';
+            find_match(app, row, 1);
+        }
         return TUI_CHANGED_SCREEN;
     }
     if (key == TUI_KEY_ESCAPE) {
@@ -222,7 +244,7 @@ static unsigned edit_search(tui_app *app, int key)
     if (app->current == TUI_VIEW_CATALOG)
         tui_app_move_to(app, app->current, 0);
     else
-        find_match(app, 0);
+        find_match(app, 0, 0);
     return TUI_CHANGED_SCREEN;
 }
 
@@ -296,7 +318,7 @@ static unsigned handle_key(tui_app *app, int key, const tui_mouse *mouse)
         return TUI_CHANGED_SCREEN;
     }
     if (action == TUI_ACTION_SEARCH_NEXT) {
-        find_match(app, app->cursors[app->current].row + 1);
+        find_match(app, app->cursors[app->current].row + 1, 1);
         return TUI_CHANGED_SCREEN;
     }
 

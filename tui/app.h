@@ -50,6 +50,12 @@ typedef struct tui_view_ops {
     unsigned (*act)(tui_app *app, void *data, tui_action action);
     /* Whether row matches the search text (case-insensitive substring). */
     int (*matches)(tui_app *app, void *data, size_t row, const char *text);
+    /*
+     * Optional: finds the next match at or after row among rows that are
+     * not visible yet (collapsed folders), makes it visible and returns its
+     * row, or -1. Views without hidden rows leave it NULL.
+     */
+    long (*find)(tui_app *app, void *data, size_t row, const char *text);
 } tui_view_ops;
 
 enum { TUI_VIEW_CATALOG = 0, TUI_VIEW_DETAILS, TUI_VIEW_TREE, TUI_VIEW_POLICY, TUI_VIEW_COUNT };

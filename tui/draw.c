@@ -87,7 +87,7 @@ static short terminal_color(short color)
 
 void tui_draw_set_theme(const tui_theme *theme)
 {
-    int colors = !theme->monochrome && has_colors() && getenv("NO_COLOR") == NULL;
+    int colors = !theme->monochrome && has_colors();
 
     if (colors) {
         start_color();
@@ -333,6 +333,11 @@ void tui_draw_cursor(int row, int column)
     }
     move(row, column);
     curs_set(1);
+}
+
+void tui_draw_invalidate(void)
+{
+    clearok(curscr, TRUE);
 }
 
 void tui_draw_flush(void)

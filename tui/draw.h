@@ -76,6 +76,9 @@ void tui_draw_bar(int row, int column, int width, double fraction, tui_role role
 /* Shows the text cursor at a position, or hides it when row < 0. */
 void tui_draw_cursor(int row, int column);
 
+/* Makes the next flush redraw every cell, for a screen garbled by another program. */
+void tui_draw_invalidate(void);
+
 /* Sends what was drawn to the terminal. */
 void tui_draw_flush(void);
 

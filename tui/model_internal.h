@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "../core/policy.h"
+#include "../core/spec.h"
 #include "model.h"
 
 struct tui_model {
@@ -41,6 +42,14 @@ wh_status tui_model_load_graph(whc_catalog *catalog, wh_graph **out, wh_error *e
  * applies its trimming to the composition, which must exist already.
  */
 wh_status tui_model_read_spec(tui_model *model, const char *path, wh_error *err);
+
+/*
+ * Builds the spec the composition stands for, with its lock, as saving
+ * writes it; source names it in messages. The caller frees *out with
+ * wh_spec_free.
+ */
+wh_status tui_model_spec(tui_model *model, const char *source, struct wh_spec **out,
+                         wh_error *err);
 
 /* Re-evaluates policy for the current composition (tui/model_policy.c). */
 void tui_model_evaluate_policy(tui_model *model);

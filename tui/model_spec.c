@@ -235,7 +235,7 @@ static json_t *spec_json(const tui_model *model)
     return root;
 }
 
-wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
+wh_status tui_model_spec(tui_model *model, const char *source, wh_spec **out, wh_error *err)
 {
     wh_status result;
     wh_spec *spec = NULL;
@@ -246,7 +246,7 @@ wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
     char *text = checked(json_dumps(json, JSON_INDENT(2)));
 
     /* The core parses what the composer wrote, so a saved spec is always a valid one. */
-    result = wh_spec_parse(text, strlen(text), path, &spec, err);
+    result = wh_spec_parse(text, strlen(text), source, &spec, err);
     if (result != WH_OK)
         goto out;
 
@@ -257,15 +257,8 @@ wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
     result = wh_spec_set_lock(spec, lock, lock_count, err);
     if (result != WH_OK)
         goto out;
-    result = wh_spec_save(spec, path, err);
-    if (result != WH_OK)
-        goto out;
-
-    if (!model->spec_path || strcmp(model->spec_path, path) != 0) {
-        free(model->spec_path);
-        model->spec_path = checked(strdup(path));
-    }
-    tui_state_copy(&model->saved, &model->state);
+    *out = spec;
+    spec = NULL;
 
 out:
     free(lock);
@@ -274,6 +267,24 @@ out:
     free(text);
     json_decref(json);
     return result;
+}
+
+wh_status tui_model_save(tui_model *model, const char *path, wh_error *err)
+{
+    wh_spec *spec = NULL;
+    wh_status result = tui_model_spec(model, path, &spec, err);
+    if (result == WH_OK)
+        result = wh_spec_save(spec, path, err);
+    wh_spec_free(spec);
+    if (result != WH_OK)
+        return result;
+
+    if (!model->spec_path || strcmp(model->spec_path, path) != 0) {
+        free(model->spec_path);
+        model->spec_path = checked(strdup(path));
+    }
+    tui_state_copy(&model->saved, &model->state);
+    return WH_OK;
 }
 
 /* ---- Spec to settings -------------------------------------------------- */

@@ -265,6 +265,22 @@ char *tui_tree_path(const tui_tree *tree, uint32_t node, char *buffer, size_t si
     return buffer;
 }
 
+uint32_t tui_tree_next(const tui_tree *tree, uint32_t node)
+{
+    if (tree->nodes[0].first_child == TUI_TREE_NONE)
+        return TUI_TREE_NONE;
+    if (node != TUI_TREE_NONE && tree->nodes[node].first_child != TUI_TREE_NONE)
+        return tree->nodes[node].first_child;
+
+    /* Climb until a node has a next sibling; past the last node, start again. */
+    while (node != TUI_TREE_NONE && node != 0) {
+        if (tree->nodes[node].next_sibling != TUI_TREE_NONE)
+            return tree->nodes[node].next_sibling;
+        node = tree->nodes[node].parent;
+    }
+    return tree->nodes[0].first_child;
+}
+
 void tui_tree_copy_expansion(tui_tree *destination, const tui_tree *source)
 {
     char path[4096];

@@ -80,6 +80,13 @@ long tui_tree_row_of(const tui_tree *tree, uint32_t node);
 /* Writes node's absolute path into buffer. Returns buffer. */
 char *tui_tree_path(const tui_tree *tree, uint32_t node, char *buffer, size_t size);
 
+/*
+ * Returns the node after node in depth-first order over the whole tree,
+ * collapsed folders included, wrapping from the last node to the first
+ * child of the root. Returns TUI_TREE_NONE for a tree with no entries.
+ */
+uint32_t tui_tree_next(const tui_tree *tree, uint32_t node);
+
 /* Expands in destination every folder that is expanded in source, matched by path. */
 void tui_tree_copy_expansion(tui_tree *destination, const tui_tree *source);
 

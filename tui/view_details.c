@@ -103,6 +103,27 @@ static void add_requirements(details_view *view, tui_app *app, uint32_t id)
     free(seen);
 }
 
+/* Lists the shared libraries among id's files, which other components' sonames resolve to. */
+static void add_provides(details_view *view, tui_app *app, uint32_t id)
+{
+    const wh_graph *graph = tui_model_graph(app->model);
+    const wh_graph_component *component = wh_graph_component_at(graph, id);
+    size_t listed = 0;
+
+    add(view, TUI_ROLE_HEADER, "Provides (shared libraries)");
+    for (uint32_t f = component->first_file; f < component->first_file + component->file_count;
+         f++) {
+        const wh_graph_file *file = wh_graph_file_at(graph, f);
+        if (!(file->flags & WH_FLAG_SHARED_LIBRARY))
+            continue;
+        const char *name = strrchr(file->path, '/');
+        add(view, TUI_ROLE_NORMAL, "  %-32s %s", name ? name + 1 : file->path, file->path);
+        listed++;
+    }
+    if (!listed)
+        add(view, TUI_ROLE_DIM, "  none");
+}
+
 static void add_needers(details_view *view, tui_app *app, uint32_t id)
 {
     const wh_graph *graph = tui_model_graph(app->model);
@@ -129,12 +150,13 @@ static void add_relations(details_view *view, tui_app *app, uint32_t id)
     for (uint32_t i = 0; i < component->relation_count; i++) {
         const wh_graph_relation *relation =
             wh_graph_relation_at(graph, component->first_relation + i);
-        add(view, TUI_ROLE_NORMAL, "  %-11s %s%s%s%s%s%s", wh_relation_kind_name(relation->kind),
-            relation->alternative ? "| " : "", relation->name, relation->op ? " (" : "",
-            relation->op ? relation->op : "", relation->op ? " " : "",
-            relation->op ? relation->version : "");
+        const char *kind = wh_relation_kind_name(relation->kind);
+        const char *alternative = relation->alternative ? "| " : "";
         if (relation->op)
-            strcat(view->lines[view->count - 1].text, ")");
+            add(view, TUI_ROLE_NORMAL, "  %-11s %s%s (%s %s)", kind, alternative, relation->name,
+                relation->op, relation->version ? relation->version : "");
+        else
+            add(view, TUI_ROLE_NORMAL, "  %-11s %s%s", kind, alternative, relation->name);
     }
 }
 
@@ -193,6 +215,7 @@ static void refresh(tui_app *app, void *data)
     }
     add_requirements(view, app, id);
     add_needers(view, app, id);
+    add_provides(view, app, id);
     add_relations(view, app, id);
     add_files(view, app, id);
 }

@@ -116,8 +116,12 @@ static const tui_finding *cursor_finding(tui_app *app, policy_view *view)
 static void describe(tui_app *app, void *data, char *line, size_t size)
 {
     const tui_finding *finding = cursor_finding(app, data);
+    /* The row is often cut at 80 columns, so the info line repeats the whole finding. */
     if (finding && finding->path)
-        snprintf(line, size, "Enter: show %s in the image tree", finding->path);
+        snprintf(line, size, "Enter: show in tree | %s: %s", finding->path,
+                 finding->message ? finding->message : "");
+    else if (finding)
+        snprintf(line, size, "%s", finding->message ? finding->message : "");
     else
         snprintf(line, size, " ");
 }

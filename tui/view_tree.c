@@ -258,6 +258,24 @@ static int matches(tui_app *app, void *data, size_t row, const char *text)
            tui_contains_text(view->tree->nodes[view->tree->rows[row]].name, text);
 }
 
+static long find(tui_app *app, void *data, size_t row, const char *text)
+{
+    (void)app;
+    tree_view *view = data;
+    if (!view->tree || view->tree->node_count < 2)
+        return -1;
+
+    /* Start from the node at row, or from the top, and visit every node once. */
+    uint32_t start = row < view->tree->row_count ? view->tree->rows[row] : TUI_TREE_NONE;
+    uint32_t node = start == TUI_TREE_NONE ? tui_tree_next(view->tree, 0) : start;
+    for (size_t visited = 0; visited < view->tree->node_count; visited++) {
+        if (tui_contains_text(view->tree->nodes[node].name, text))
+            return tui_tree_reveal(view->tree, node);
+        node = tui_tree_next(view->tree, node);
+    }
+    return -1;
+}
+
 int tui_tree_jump(tui_app *app, const char *path)
 {
     tree_view *view = app->view_data[TUI_VIEW_TREE];
@@ -283,4 +301,5 @@ const tui_view_ops tui_view_tree = {
     .describe = describe,
     .act = act,
     .matches = matches,
+    .find = find,
 };

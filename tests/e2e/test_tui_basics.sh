@@ -94,7 +94,7 @@ tui_wait "Requires (from its files)"
 tui_expect_screen "libc6"
 tui_expect_screen "License:"
 
-# Adding caddy, then removing libc6, asks because caddy needs it.
+# Adding caddy, then removing libc6, opens a confirmation because caddy needs it.
 tui_keys Space
 tui_wait "added caddy"
 tui_keys 1 Escape /
@@ -138,13 +138,19 @@ tui_wait "(excluded)"
 tui_keys x
 tui_wait "include /usr/**"
 
+# Searching the tree finds entries inside collapsed folders and opens them.
+tui_keys /
+tui_type ld-linux
+tui_keys Enter
+tui_wait "ld-linux-x86-64.so.2  "
+
 # A resize redraws at the new size.
 tmux_ resize-window -x 120 -y 40
 tui_wait "COMPONENT                    FLAGS"
 tmux_ resize-window -x 80 -y 24
 tui_wait "COMPONENT        FLAGS"
 
-# Quitting with unsaved changes asks twice before losing them.
+# Quitting with unsaved changes needs two confirmations before losing them.
 tui_keys q
 tui_wait "Save them first?"
 tui_keys n

@@ -1,10 +1,11 @@
 #!/bin/sh
-# The composer end to end on the seeded demo catalog, in tmux: search for
-# caddy, read its impact, add it and see libc6 pulled in and the total grow
-# by that figure; add busybox-static and see the strict policy fail naming
-# /bin/busybox; undo; configure; save the spec; export the image; and build
-# the saved spec with `whittle build` to the same digest. Runs at 80x24 and
-# 200x50, with NO_COLOR and with each shipped theme.
+# The composer end to end on the seeded demo catalog, in tmux. It searches
+# for caddy, reads its impact, adds it and checks that libc6 is pulled in and
+# the total grows by that figure. Adding busybox-static must make the strict
+# policy fail naming /bin/busybox. Then it undoes, configures, saves the spec
+# and exports the image, and `whittle build` must build the saved spec to the
+# same digest. Every step runs at 80x24 and 200x50, with NO_COLOR and with
+# each shipped theme.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -75,7 +76,7 @@ scenario() {
     tui_keys /
     tui_type /bin/busybox
     tui_keys Enter
-    tui_wait "Enter: show /bin/busybox in the image tree"
+    tui_wait "Enter: show in tree | /bin/busybox: "
     tui_keys Enter
     tui_wait "/bin/busybox  "
     tui_expect_screen "PATH (sorted by name)"

@@ -50,7 +50,7 @@ EOF
     echo $! >"$dir/pid"
     echo "$port" >"$dir/port"
 
-    # Ready when /v2/ answers, with 200 or with 401 under auth.
+    # Ready when /v2/ responds, with 200, or with 401 under auth.
     tries=0
     until curl -s -o /dev/null "http://127.0.0.1:$port/v2/"; do
         tries=$((tries + 1))

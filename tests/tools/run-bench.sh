@@ -3,7 +3,8 @@
 # files in a temporary folder, then times 200 random toggles (resolve, size
 # and strict policy) against a baseline pass over all files measured in the
 # same run. BENCH_COMPONENTS, BENCH_FILES_PER_COMPONENT and BENCH_TOGGLES
-# change the sizes; BENCH_KEEP=1 keeps the generated catalog.
+# change the sizes, BENCH_POLICY the profile, and BENCH_KEEP=1 keeps the
+# generated catalog.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -171,6 +171,30 @@ static void test_package_manager_and_leftovers(void **state)
     release(&e);
 }
 
+static void test_overlapping_path_globs(void **state)
+{
+    const char *json = "{\"name\": \"team\", \"rules\": [{\"id\": \"no-package-manager-leftovers\","
+                       " \"severity\": \"error\", \"parameters\": {\"paths\": [\"/var/lib/**\","
+                       " \"/var/lib/dpkg/*\", \"/usr/bin/d*\"]}}]}";
+    wh_policy *policy = NULL;
+    wh_composition *c = NULL;
+    wh_findings findings = { 0 };
+    wh_error err = { 0 };
+    assert_int_equal(wh_policy_parse(json, strlen(json), "team.json", &policy, &err), WH_OK);
+    assert_int_equal(wh_composition_new(*state, &c, &err), WH_OK);
+    wh_composition_set_root(c, wh_graph_find(*state, "dpkg"), WH_ROOT_SELECTED);
+    assert_int_equal(wh_composition_resolve(c, &err), WH_OK);
+    assert_int_equal(wh_policy_evaluate(policy, c, NULL, &findings, &err), WH_OK);
+
+    /* Each file once, in path order, whichever globs match it. */
+    assert_int_equal(findings.count, 2);
+    assert_string_equal(findings.items[0].path, "/usr/bin/dpkg");
+    assert_string_equal(findings.items[1].path, "/var/lib/dpkg/status");
+    wh_findings_clear(&findings);
+    wh_composition_free(c);
+    wh_policy_free(policy);
+}
+
 static void test_world_writable_outside_declared(void **state)
 {
     evaluated e = { 0 };
@@ -337,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_strict_flags_dynamic),
         cmocka_unit_test(test_setuid_and_capabilities),
         cmocka_unit_test(test_package_manager_and_leftovers),
+        cmocka_unit_test(test_overlapping_path_globs),
         cmocka_unit_test(test_world_writable_outside_declared),
         cmocka_unit_test(test_non_root_user),
         cmocka_unit_test(test_size_budget),

@@ -242,7 +242,7 @@ static void push_with_basic_auth(void **state)
     assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
     setenv("HOME", "/nonexistent", 1);
 
-    /* Without credentials: the message says how to give them. */
+    /* Without credentials: the message explains how to give them. */
     assert_int_not_equal(wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err),
                          WH_OK);
     assert_non_null(strstr(err.message, "--creds"));

@@ -157,6 +157,25 @@ static void test_adding_twice_updates(void **state)
     tui_tree_free(tree);
 }
 
+static void test_next_visits_every_node(void **state)
+{
+    (void)state;
+    tui_tree *tree = sample();
+    const char *expected[] = {"bin", "sh", "usr", "bin", "a", "b", "share", "doc", "x", "bin"};
+    uint32_t node = 0;
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        node = tui_tree_next(tree, node);
+        assert_int_not_equal(node, TUI_TREE_NONE);
+        assert_string_equal(tree->nodes[node].name, expected[i]);
+    }
+    tui_tree_free(tree);
+
+    tui_tree *empty = tui_tree_new();
+    tui_tree_finish(empty, TUI_TREE_SORT_NAME);
+    assert_int_equal(tui_tree_next(empty, 0), TUI_TREE_NONE);
+    tui_tree_free(empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_reveal_expands_ancestors),
         cmocka_unit_test(test_expansion_carries_to_new_tree),
         cmocka_unit_test(test_adding_twice_updates),
+        cmocka_unit_test(test_next_visits_every_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
