@@ -60,7 +60,7 @@ CORE_LIB := $(BUILD)/libwhittle-core.a
 CATALOG_LIB := $(BUILD)/libwhittle-catalog.a
 WHITTLE := $(BUILD)/whittle
 
-.PHONY: all deps check-deps test unit e2e run bench install clean fuzz
+.PHONY: all deps check-deps test unit e2e run bench install clean fuzz valgrind
 .DEFAULT_GOAL := all
 
 # Keep intermediate objects (unit-test support files) between runs.
@@ -82,18 +82,20 @@ $(BUILD)/%.o: %.c
 
 $(CORE_LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(CATALOG_LIB): $(CATALOG_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(WHITTLE): $(TUI_OBJ) $(CATALOG_LIB) $(CORE_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TUI_OBJ) $(CATALOG_LIB) $(CORE_LIB) $(LIBS_ALL)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(TUI_OBJ) $(CATALOG_LIB) $(CORE_LIB) $(LIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_SUPPORT_OBJ) $(CATALOG_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) $(CATALOG_LIB) $(CORE_LIB) \
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(UNIT_SUPPORT_OBJ) $(CATALOG_LIB) $(CORE_LIB) \
 		$(ALL_LDFLAGS) $(LIBS_ALL) $(CMOCKA_LIBS)
 
 # deps: install what is missing (as root) or print the apt-get line and fail.
@@ -154,7 +156,7 @@ $(FUZZ_BUILD)/%.o: %.c
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/libwhittle-fuzz.a: $(FUZZ_LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) \
 		$(FUZZ_BUILD)/libwhittle-fuzz.a
@@ -163,6 +165,15 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) \
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/make-seeds.sh $(FUZZ_BUILD)/seeds
 	@sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ---- valgrind: every unit-test binary under memcheck; fails on memory errors
+# and definite or indirect leaks (tests/tools/run-valgrind.sh lists the skips).
+valgrind: $(UNIT_BIN)
+ifeq ($(SANITIZE),1)
+	@echo "make valgrind needs the normal build: run it without SANITIZE=1" >&2; exit 1
+else
+	@sh tests/tools/run-valgrind.sh $(UNIT_BIN)
+endif
 
 clean:
 	rm -rf build build-sanitize

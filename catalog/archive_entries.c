@@ -2,6 +2,7 @@
 #include "archive_entries.h"
 
 #include <archive_entry.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,15 @@
 #include "internal.h"
 
 #define COPY_BUFFER_SIZE (64 * 1024)
+
+/* Bytes that may always be unpacked, whatever the ratio; see docs/limits.md. */
+#define EXPANSION_FLOOR ((int64_t)128 * 1024 * 1024)
+
+/* How much file content an archive may unpack to, checked as it is read. */
+typedef struct expansion_budget {
+    int64_t max_ratio; /* unpacked bytes per compressed byte read; 0 turns the check off */
+    int64_t unpacked;  /* file content produced so far, sparse holes included */
+} expansion_budget;
 
 wh_status whc_normalize_path(const char *name, char **out, wh_error *err)
 {
@@ -133,20 +143,70 @@ static wh_status read_xattrs(struct archive_entry *entry, whc_xattr **out, size_
     size_t used = 0;
     while (used < (size_t)total && archive_entry_xattr_next(entry, &name, &value, &size) ==
                                        ARCHIVE_OK) {
-        xattrs[used] = (whc_xattr){ name, value, size };
         if (strcmp(name, "security.capability") == 0)
             *has_capabilities = 1;
-        used++;
+
+        /*
+         * A pax header may give one xattr in both the SCHILY.xattr and the
+         * LIBARCHIVE.xattr form, and libarchive returns both: keep the last.
+         */
+        size_t index = 0;
+        while (index < used && strcmp(xattrs[index].name, name) != 0)
+            index++;
+        xattrs[index] = (whc_xattr){ name, value, size };
+        if (index == used)
+            used++;
     }
     *out = xattrs; /* the strings stay owned by the entry; whc_file_list_add copies them */
     *count = used;
     return WH_OK;
 }
 
+wh_status whc_max_expansion(int64_t *out, wh_error *err)
+{
+    const char *value = getenv("WHITTLE_MAX_EXPANSION");
+    *out = WHC_DEFAULT_MAX_EXPANSION;
+    if (value == NULL || value[0] == '\0')
+        return WH_OK;
+
+    char *end;
+    errno = 0;
+    long long ratio = strtoll(value, &end, 10);
+    if (errno != 0 || *end != '\0' || ratio < 0)
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "WHITTLE_MAX_EXPANSION='%s' is invalid: give the largest ratio of "
+                            "unpacked to compressed bytes as a whole number, or 0 for no limit",
+                            value);
+    *out = ratio;
+    return WH_OK;
+}
+
+/*
+ * Fails once the content unpacked from archive exceeds both the floor and
+ * max_ratio times the compressed bytes read so far. libarchive reads ahead,
+ * so the compressed count is if anything too high, which errs on accepting.
+ */
+static wh_status check_expansion(struct archive *archive, const expansion_budget *budget,
+                                 const whc_archive_source *source, const char *path,
+                                 wh_error *err)
+{
+    if (budget->max_ratio == 0 || budget->unpacked <= EXPANSION_FLOOR)
+        return WH_OK;
+    int64_t compressed = archive_filter_bytes(archive, -1);
+    if (compressed > 0 && budget->unpacked / compressed < budget->max_ratio)
+        return WH_OK;
+    return wh_error_set(err, WH_ERR_LIMIT,
+                        "%s: %s expands from %lld to more than %lld bytes at %s, past the "
+                        "limit of %lld times its compressed size; if the package is trusted, "
+                        "raise WHITTLE_MAX_EXPANSION (0 turns the check off)",
+                        source->artifact, source->member, (long long)compressed,
+                        (long long)budget->unpacked, path, (long long)budget->max_ratio);
+}
+
 /* Streams the entry's data into a blob, checking the length against the header. */
 static wh_status store_content(whc_import *import, struct archive *archive, const char *path,
                                int64_t size, const whc_archive_source *source,
-                               char sha256[65], wh_error *err)
+                               expansion_budget *budget, char sha256[65], wh_error *err)
 {
     wh_status result = WH_OK;
     whc_blob_writer *writer = NULL;
@@ -170,6 +230,10 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
         if (got == 0)
             break;
         copied += got;
+        budget->unpacked += got;
+        result = check_expansion(archive, budget, source, path, err);
+        if (result != WH_OK)
+            goto out;
         result = whc_blob_write(writer, buffer, (size_t)got, err);
         if (result != WH_OK)
             goto out;
@@ -217,8 +281,8 @@ static wh_status classify(whc_import *import, const whc_file_record *record,
 
 static wh_status collect_entry(whc_import *import, struct archive *archive,
                                struct archive_entry *entry, const char *path,
-                               const whc_archive_source *source, whc_file_list *files,
-                               wh_error *err)
+                               const whc_archive_source *source, expansion_budget *budget,
+                               whc_file_list *files, wh_error *err)
 {
     wh_status result = WH_OK;
     whc_file_record record = { .path = path };
@@ -238,12 +302,18 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     switch (record.type) {
     case WH_FILE_REGULAR:
         record.size = archive_entry_size(entry); /* logical size, holes included */
-        result = store_content(import, archive, path, record.size, source, sha256, err);
+        result = store_content(import, archive, path, record.size, source, budget, sha256,
+                               err);
         if (result != WH_OK)
             goto out;
         record.sha256 = sha256;
         break;
     case WH_FILE_HARDLINK: {
+        if (entry_hardlink(entry)[0] == '\0') {
+            result = wh_error_set(err, WH_ERR_FORMAT, "%s: %s: the hardlink %s has an empty "
+                                  "target", source->artifact, source->member, path);
+            goto out;
+        }
         result = whc_normalize_path(entry_hardlink(entry), &hardlink_target, err);
         if (result != WH_OK) {
             wh_error_prefix(err, "%s: %s", source->artifact, source->member);
@@ -308,12 +378,18 @@ wh_status whc_archive_collect(whc_import *import, struct archive *archive,
     wh_status result = WH_OK;
     struct archive_entry *entry;
     char *path = NULL;
+    expansion_budget budget = { 0 };
+
+    result = whc_max_expansion(&budget.max_ratio, err);
+    if (result != WH_OK)
+        return result;
 
     for (;;) {
         int status = archive_read_next_header(archive, &entry);
         if (status == ARCHIVE_EOF)
             break;
-        if (status < ARCHIVE_WARN) {
+        /* ARCHIVE_RETRY means a damaged header (a bad checksum): no entry to read. */
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
             result = whc_archive_error(archive, source, err);
             goto out;
         }
@@ -338,7 +414,7 @@ wh_status whc_archive_collect(whc_import *import, struct archive *archive,
                 continue;
         }
 
-        result = collect_entry(import, archive, entry, path, source, files, err);
+        result = collect_entry(import, archive, entry, path, source, &budget, files, err);
         if (result != WH_OK)
             goto out;
     }

@@ -41,10 +41,25 @@ typedef struct whc_archive_source {
 wh_status whc_normalize_path(const char *name, char **out, wh_error *err);
 
 /*
+ * Default of the largest ratio of unpacked file content to compressed bytes
+ * read that an archive may reach once it has unpacked 128 MiB. See
+ * docs/limits.md for the reasons behind both numbers.
+ */
+#define WHC_DEFAULT_MAX_EXPANSION 200
+
+/*
+ * Sets *out to the expansion limit: WHITTLE_MAX_EXPANSION when set (0 means
+ * no limit), else WHC_DEFAULT_MAX_EXPANSION. Fails with WH_ERR_INVALID
+ * naming the variable when its value is not a whole number.
+ */
+wh_status whc_max_expansion(int64_t *out, wh_error *err);
+
+/*
  * Reads every entry of archive, which is open and before its first header,
  * into files. Regular files go to the blob store tied to import. Any read
  * error fails with "ARTIFACT: truncated or corrupt MEMBER: <libarchive
- * message>"; the caller then aborts the import.
+ * message>", and content past the expansion limit with WH_ERR_LIMIT; the
+ * caller then aborts the import.
  */
 wh_status whc_archive_collect(whc_import *import, struct archive *archive,
                               const whc_archive_source *source, whc_file_list *files,

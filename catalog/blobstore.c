@@ -4,11 +4,13 @@
  * hashed on the way, flushed to disk and renamed into place, so a reader
  * never sees a partial blob under its final name.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +36,14 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
     writer->catalog = catalog;
     writer->import = import;
     writer->fd = -1;
+
+    /* The shared lock tells whc_blob_sweep_temporary that a temporary file is in use. */
+    writer->folder_fd = open(catalog->blob_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (writer->folder_fd < 0 || flock(writer->folder_fd, LOCK_SH) != 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot lock the blob folder %s: %s",
+                              catalog->blob_dir, strerror(errno));
+        goto out;
+    }
 
     writer->hash = wh_sha256_new();
     if (writer->hash == NULL
@@ -151,7 +161,44 @@ void whc_blob_abort(whc_blob_writer *writer)
         close(writer->fd);
     if (writer->temp_path != NULL)
         unlink(writer->temp_path);
+    if (writer->folder_fd >= 0)
+        close(writer->folder_fd); /* releases the shared lock */
     free(writer->temp_path);
     wh_sha256_free(writer->hash);
     free(writer);
+}
+
+/* Returns nonzero when the folder holds a name starting with "tmp-". */
+static int has_temporary_files(DIR *dir)
+{
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (strncmp(entry->d_name, "tmp-", 4) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void whc_blob_sweep_temporary(whc_catalog *catalog)
+{
+    DIR *dir = opendir(catalog->blob_dir);
+    if (dir == NULL)
+        return;
+    if (!has_temporary_files(dir)) {
+        closedir(dir);
+        return;
+    }
+
+    /* An exclusive lock means no writer in any process has a temporary file open. */
+    int folder_fd = dirfd(dir);
+    if (flock(folder_fd, LOCK_EX | LOCK_NB) == 0) {
+        rewinddir(dir);
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            if (strncmp(entry->d_name, "tmp-", 4) == 0)
+                unlinkat(folder_fd, entry->d_name, 0);
+        }
+        flock(folder_fd, LOCK_UN);
+    }
+    closedir(dir);
 }

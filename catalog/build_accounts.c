@@ -100,7 +100,6 @@ static int compare_groups(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* Appends one formatted line to an open memory stream. */
 static wh_status write_passwd(const wh_spec_view *view, FILE *out)
 {
     const wh_spec_user **users = calloc(view->user_count + 1, sizeof(*users));

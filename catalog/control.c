@@ -447,14 +447,12 @@ wh_status whc_relations_parse_debian(const char *value, whc_relation_kind kind,
 
 out:
     if (result != WH_OK) {
-        whc_relation_list rollback = *list;
-        rollback.records += count_before;
-        rollback.count -= count_before;
-        for (size_t i = 0; i < rollback.count; i++) {
-            free((char *)rollback.records[i].name);
-            free((char *)rollback.records[i].op);
-            free((char *)rollback.records[i].version);
-            free((char *)rollback.records[i].arch_qualifier);
+        /* Index from count_before: records is NULL while the list is empty. */
+        for (size_t i = count_before; i < list->count; i++) {
+            free((char *)list->records[i].name);
+            free((char *)list->records[i].op);
+            free((char *)list->records[i].version);
+            free((char *)list->records[i].arch_qualifier);
         }
         list->count = count_before;
     }

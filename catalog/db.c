@@ -285,6 +285,8 @@ wh_status whc_open(const char *db_path, whc_catalog **out, wh_error *err)
     if (result != WH_OK)
         goto out;
     result = migrate(catalog, err);
+    if (result == WH_OK)
+        whc_blob_sweep_temporary(catalog); /* left by a writer that was killed */
 
 out:
     if (result != WH_OK) {

@@ -237,6 +237,55 @@ wh_status whc_file_list_sort(whc_file_list *list, wh_error *err)
     return order_hardlinks(list, err);
 }
 
+/*
+ * Returns the nearest ancestor of path that is in the list, or NULL. scratch
+ * holds at least strlen(path) + 1 bytes.
+ */
+static const whc_file_entry *nearest_listed_ancestor(const whc_file_list *list,
+                                                     const char *path, char *scratch)
+{
+    strcpy(scratch, path);
+    char *slash;
+    while ((slash = strrchr(scratch, '/')) != NULL && slash != scratch) {
+        *slash = '\0';
+        const whc_file_entry *found = whc_file_list_find(list, scratch);
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+wh_status whc_file_list_check_parents(const whc_file_list *list, wh_error *err)
+{
+    wh_status result = WH_OK;
+    char *scratch = malloc(WHC_IMAGE_PATH_MAX + 1);
+    if (scratch == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory checking paths");
+
+    for (size_t i = 0; i < list->count; i++) {
+        const char *path = list->entries[i].path;
+        if (strlen(path) > WHC_IMAGE_PATH_MAX)
+            continue; /* the readers reject such paths before this */
+        const whc_file_entry *parent = nearest_listed_ancestor(list, path, scratch);
+        if (parent == NULL || parent->record.type == WH_FILE_DIRECTORY)
+            continue;
+
+        if (parent->record.type == WH_FILE_SYMLINK)
+            result = wh_error_set(err, WH_ERR_FORMAT,
+                                  "the entry %s lies under the symlink %s (to '%s'), so "
+                                  "unpacking it would write through the link",
+                                  path, parent->path, parent->target ? parent->target : "");
+        else
+            result = wh_error_set(err, WH_ERR_FORMAT,
+                                  "the entry %s lies under %s, which is a %s file, not a "
+                                  "directory", path, parent->path,
+                                  wh_file_type_name(parent->record.type));
+        break;
+    }
+    free(scratch);
+    return result;
+}
+
 void whc_file_list_free(whc_file_list *list)
 {
     if (list == NULL)

@@ -266,7 +266,8 @@ static wh_status open_rootfs_archive(const char *path, whc_image_source *out, wh
 
     char digest[72];
     snprintf(digest, sizeof(digest), "sha256:%s", hex);
-    whc_image_layer layer = { .path = (char *)path, .digest = digest, .size = st.st_size };
+    whc_image_layer layer = { .path = (char *)path, .digest = digest, .size = st.st_size,
+                              .hashed = 1 };
     return whc_image_add_layer(out, &layer, err);
 }
 

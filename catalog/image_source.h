@@ -28,6 +28,7 @@ typedef struct whc_image_layer {
     char *media_type; /* may be NULL for docker-archive and rootfs-archive layers */
     int64_t size;     /* bytes of the file */
     int estargz;      /* eStargz layer: its TOC entries are not image files */
+    int hashed;       /* digest was computed from the file, so it needs no check */
 } whc_image_layer;
 
 typedef struct whc_image_source {

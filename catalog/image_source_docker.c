@@ -156,6 +156,7 @@ static wh_status read_image_layers(const char *dir, const char *archive, json_t 
                 .digest = digest,
                 .diff_id = (char *)whc_json_string(json_array_get(diff_ids, i), NULL),
                 .size = st.st_size,
+                .hashed = 1,
             };
             result = whc_image_add_layer(out, &layer, err);
         }

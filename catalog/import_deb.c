@@ -131,7 +131,7 @@ static wh_status read_control(deb_reader *reader, const char *member, wh_error *
         int status = archive_read_next_header(inner, &entry);
         if (status == ARCHIVE_EOF)
             break;
-        if (status < ARCHIVE_WARN) {
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) { /* RETRY: a damaged header */
             result = whc_archive_error(inner, &source, err);
             goto out;
         }
@@ -344,7 +344,7 @@ static wh_status read_members(deb_reader *reader, whc_import *import, whc_artifa
         int status = archive_read_next_header(reader->outer, &entry);
         if (status == ARCHIVE_EOF)
             break;
-        if (status < ARCHIVE_WARN)
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) /* RETRY: a damaged header */
             return whc_archive_error(reader->outer, &outer_source, err);
         int64_t member_size = archive_entry_size(entry);
         reader->members_end = archive_read_header_position(reader->outer) + 60 + member_size +

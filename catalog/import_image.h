@@ -64,4 +64,18 @@ wh_status whc_import_image(whc_import *import, const char *reference,
 /* Frees what summary owns and zeroes it; accepts NULL. */
 void whc_image_summary_clear(whc_image_summary *summary);
 
+/*
+ * Imports reference into a new catalog in a temporary folder, for read-only
+ * views of an image (`whittle inspect`, the composer's --image) that must not
+ * change the user's catalog. On success the caller owns *catalog and
+ * *summary, and releases all three with whc_image_scratch_close. On failure
+ * nothing is left behind.
+ */
+wh_status whc_image_scratch_open(const char *reference, const whc_image_import_options *options,
+                                 whc_catalog **catalog, char **dir, whc_image_summary *summary,
+                                 wh_error *err);
+
+/* Closes the catalog, removes its folder and clears summary; accepts NULLs. */
+void whc_image_scratch_close(whc_catalog *catalog, char *dir, whc_image_summary *summary);
+
 #endif

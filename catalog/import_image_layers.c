@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,18 +192,47 @@ static wh_status add_entry(wh_flatten *flat, struct archive_entry *entry, const 
     return result;
 }
 
+/* True when the file starts like gzip or zstd data. */
+static int compressed(const char *path)
+{
+    unsigned char magic[4] = { 0 };
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return 0;
+    size_t got = fread(magic, 1, sizeof(magic), file);
+    fclose(file);
+    return got >= 2
+        && ((magic[0] == 0x1f && magic[1] == 0x8b)
+            || (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f
+                && magic[3] == 0xfd));
+}
+
+/*
+ * Checks the layer file against its digest and, for an uncompressed layer,
+ * against the config's diff_id, which is then the same sha256.
+ */
 static wh_status verify_layer(const whc_image_layer *layer, wh_error *err)
 {
     char hex[65];
     if (layer->digest == NULL)
         return WH_OK;
-    wh_status result = wh_sha256_file_hex(layer->path, hex, err);
-    if (result != WH_OK)
-        return result;
+    if (layer->hashed) {
+        memcpy(hex, layer->digest + 7, sizeof(hex));
+    } else {
+        wh_status result = wh_sha256_file_hex(layer->path, hex, err);
+        if (result != WH_OK)
+            return result;
+    }
     if (strcmp(hex, layer->digest + 7) != 0)
         return wh_error_set(err, WH_ERR_DIGEST,
                             "layer %s (%s) has content with sha256:%s; the image is corrupt "
                             "or incomplete", layer->digest, layer->path, hex);
+    if (layer->diff_id != NULL && strncmp(layer->diff_id, "sha256:", 7) == 0
+        && strcmp(hex, layer->diff_id + 7) != 0 && !compressed(layer->path))
+        return wh_error_set(err, WH_ERR_DIGEST,
+                            "layer %s (%s) is uncompressed, so its sha256 should equal the "
+                            "config's diff_id %s; the image is corrupt", layer->digest,
+                            layer->path, layer->diff_id);
     return WH_OK;
 }
 
@@ -237,7 +267,7 @@ static wh_status first_pass(const whc_image_source *source, size_t count, wh_fla
 {
     wh_status result = WH_OK;
     for (size_t i = 0; result == WH_OK && i < count; i++) {
-        layer_reader reader;
+        layer_reader reader = { 0 };
         if (source->rootfs_dir == NULL)
             result = verify_layer(&source->layers[i], err);
         if (result == WH_OK)
@@ -321,7 +351,7 @@ static wh_status second_pass(whc_import *import, const whc_image_source *source,
     for (size_t i = 0; result == WH_OK && i < count; i++) {
         if (wh_flatten_needed_in_layer(flat, (uint32_t)i) == 0)
             continue;
-        layer_reader reader;
+        layer_reader reader = { 0 };
         result = open_layer(&reader, source, i, err);
         for (uint32_t position = 0; result == WH_OK; position++) {
             struct archive_entry *entry;

@@ -224,6 +224,50 @@ static wh_status write_file(whc_import *import, const wh_flatten *flat, uint32_t
     return result;
 }
 
+/*
+ * Makes NAME/PACKAGE provide PACKAGE at its version, so the package
+ * relations of the image ("libc6 (>= 2.36)") find the image's own packages.
+ */
+static wh_status add_package_provides(whc_import *import, const whc_pkg *pkg, wh_error *err)
+{
+    int group = 0;
+    for (size_t i = 0; i < pkg->relations.count; i++) {
+        const whc_relation_record *r = &pkg->relations.records[i];
+        if (r->kind == WHC_REL_PROVIDES && r->group >= group)
+            group = r->group + 1;
+    }
+    int versioned = pkg->version[0] != '\0';
+    whc_relation_record provides = {
+        .kind = WHC_REL_PROVIDES,
+        .group = group,
+        .name = pkg->name,
+        .op = versioned ? "=" : NULL,
+        .version = versioned ? pkg->version : NULL,
+    };
+    return whc_import_relation(import, &provides, err);
+}
+
+/*
+ * Makes the base component depend on each NAME/PACKAGE. Resolution always
+ * follows a base's declared relations, so selecting the base brings in its
+ * packages, and a spec's exclude list removes some of them.
+ */
+static wh_status add_base_depends(whc_import *import, const whc_split_input *input,
+                                  wh_error *err)
+{
+    wh_status result = WH_OK;
+    size_t count = input->packages ? input->packages->count : 0;
+    for (size_t i = 0; result == WH_OK && i < count; i++) {
+        char *name = NULL;
+        if (asprintf(&name, "%s/%s", input->name, input->packages->packages[i].name) < 0)
+            return wh_error_set(err, WH_ERR_NOMEM, "out of memory naming a component");
+        whc_relation_record depends = { .kind = WHC_REL_DEPENDS, .group = (int)i, .name = name };
+        result = whc_import_relation(import, &depends, err);
+        free(name);
+    }
+    return result;
+}
+
 static wh_status write_component(whc_import *import, const wh_flatten *flat,
                                  const whc_split_input *input, const whc_pkg *pkg,
                                  uint32_t *files, size_t file_count, const char **first_path,
@@ -268,6 +312,9 @@ static wh_status write_component(whc_import *import, const wh_flatten *flat,
     }
     for (size_t i = 0; pkg && result == WH_OK && i < pkg->relations.count; i++)
         result = whc_import_relation(import, &pkg->relations.records[i], err);
+    if (result == WH_OK)
+        result = pkg ? add_package_provides(import, pkg, err)
+                     : add_base_depends(import, input, err);
 
     /* Reset the hardlink map for the next component. */
     for (size_t i = 0; i < file_count; i++) {

@@ -55,6 +55,14 @@ const whc_file_entry *whc_file_list_find(const whc_file_list *list, const char *
  */
 wh_status whc_file_list_sort(whc_file_list *list, wh_error *err);
 
+/*
+ * Checks that no entry lies under a path of the list that is not a
+ * directory: "/a/passwd" after the symlink "/a" would be written through
+ * the link by whoever unpacks the image. Fails with WH_ERR_FORMAT naming
+ * both paths.
+ */
+wh_status whc_file_list_check_parents(const whc_file_list *list, wh_error *err);
+
 /* Frees the entries and zeroes the list; accepts NULL. */
 void whc_file_list_free(whc_file_list *list);
 

@@ -110,6 +110,11 @@ static wh_status read_artifact(whc_import *import, const char *path, artifact_fo
     }
     if (result == WH_OK)
         result = whc_file_list_sort(&artifact->files, err);
+    if (result == WH_OK) {
+        result = whc_file_list_check_parents(&artifact->files, err);
+        if (result != WH_OK)
+            wh_error_prefix(err, "%s", path);
+    }
     return result;
 }
 

@@ -45,9 +45,19 @@ struct whc_blob_writer {
     whc_import *import; /* NULL when the blob is not tied to an import */
     char *temp_path;
     int fd;
+    int folder_fd; /* DIR/blobs, holding a shared flock while the temporary file exists */
     wh_sha256 *hash;
     int64_t size;
 };
+
+/*
+ * Deletes the temporary files (tmp-*) that killed writers left in
+ * DIR/blobs. Every live writer holds a shared flock on that folder, so the
+ * sweep runs only when an exclusive one can be taken without waiting, and
+ * otherwise leaves everything for a later open. Errors are ignored, because
+ * a leftover temporary file only costs space.
+ */
+void whc_blob_sweep_temporary(whc_catalog *catalog);
 
 /* Records a blob that an import created, so whc_import_abort can remove it. */
 wh_status whc_import_track_blob(whc_import *import, const char *sha256_hex, wh_error *err);

@@ -125,7 +125,7 @@ static wh_status copy_xattrs(const wh_flat_xattr *xattrs, size_t count, wh_flat_
     return WH_OK;
 }
 
-/* Drops one reference to a source; content nobody uses any more is wasted. */
+/* Drops one reference to a source; content no file uses any more counts as wasted. */
 static void release_source(wh_flatten *flat, uint32_t source)
 {
     if (source == WH_FLATTEN_NONE || flat->source_references[source] == 0)
@@ -156,16 +156,34 @@ static void remove_subtree(wh_flatten *flat, uint32_t index)
     unlink_child(flat, index);
 }
 
-/* Removes every entry below directory index that a lower layer added. */
+/* True when index or anything below it was written by layer. */
+static int subtree_has_layer(wh_flatten *flat, uint32_t index, uint32_t layer)
+{
+    if (node_at(flat, index)->layer == layer)
+        return 1;
+    for (uint32_t child = node_at(flat, index)->first_child; child != WH_FLATTEN_NONE;
+         child = node_at(flat, child)->next_sibling) {
+        if (subtree_has_layer(flat, child, layer))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Removes every entry below directory index that a lower layer added. A
+ * lower directory that contains entries of this layer stays, because this
+ * layer wrote into it, and is cleared of its lower entries instead.
+ */
 static void hide_lower(wh_flatten *flat, uint32_t index, uint32_t layer)
 {
     uint32_t child = node_at(flat, index)->first_child;
     while (child != WH_FLATTEN_NONE) {
         uint32_t next = node_at(flat, child)->next_sibling;
-        if (node_at(flat, child)->layer < layer)
-            remove_subtree(flat, child);
-        else if (node_at(flat, child)->type == WH_FILE_DIRECTORY)
+        int directory = node_at(flat, child)->type == WH_FILE_DIRECTORY;
+        if (directory && subtree_has_layer(flat, child, layer))
             hide_lower(flat, child, layer);
+        else if (node_at(flat, child)->layer < layer)
+            remove_subtree(flat, child);
         child = next;
     }
 }
@@ -353,6 +371,12 @@ static wh_status add_resolved(wh_flatten *flat, const wh_flat_entry *entry, char
     const char *base = slash + 1;
     *slash = '\0'; /* path is now the parent's path */
 
+    if (strstr(path, "/.wh.") != NULL) {
+        *slash = '/';
+        return wh_error_set(err, WH_ERR_FORMAT,
+                            "the entry %s is inside a folder whose name starts with '.wh.', "
+                            "which layers reserve for whiteouts", path);
+    }
     if (strncmp(base, whiteout_prefix, strlen(whiteout_prefix)) == 0)
         return apply_whiteout(flat, path, base, err);
 

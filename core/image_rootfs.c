@@ -262,6 +262,35 @@ static wh_status check_tree(const char *root, const wh_image_expected *expected,
     return result;
 }
 
+/*
+ * libarchive defers the times of the directories it creates to the close of
+ * each layer, but sets them at once on a directory that already exists.
+ * Files that a later layer adds below such a directory then change its
+ * mtime, so every planned directory gets the epoch again at the end.
+ */
+static wh_status reset_directory_times(const char *root, const wh_image_expected *expected,
+                                       wh_error *err)
+{
+    struct timespec times[2] = { { expected->epoch, 0 }, { expected->epoch, 0 } };
+    for (size_t i = 0; i < expected->layer_count; i++) {
+        const wh_layer_plan *plan = expected->plans[i];
+        for (size_t j = 0; j < plan->count; j++) {
+            if (plan->items[j].type != WH_FILE_DIRECTORY)
+                continue;
+            char *path = wh_image_join(root, plan->items[j].name);
+            if (path == NULL)
+                return wh_error_set(err, WH_ERR_NOMEM, "out of memory extracting into %s", root);
+            int failed = utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW) != 0;
+            int saved = errno;
+            free(path);
+            if (failed)
+                return wh_error_set(err, WH_ERR_IO, "cannot set the time of %s/%s: %s", root,
+                                    plan->items[j].name, strerror(saved));
+        }
+    }
+    return WH_OK;
+}
+
 wh_status wh_image_rootfs_extract(const char *root, const char *tar_dir,
                                   const wh_image_expected *expected, wh_error *err)
 {
@@ -294,6 +323,8 @@ wh_status wh_image_rootfs_extract(const char *root, const char *tar_dir,
             result = extract_layer(real_root, path, err);
         free(path);
     }
+    if (result == WH_OK && expected->layer_count > 1)
+        result = reset_directory_times(real_root, expected, err);
     if (result == WH_OK)
         result = check_tree(real_root, expected, err);
     free(real_root);

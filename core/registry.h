@@ -10,7 +10,8 @@
  *
  * TLS is verified unless options->tls_verify is 0, which also allows plain
  * HTTP. Requests that fail with a 5xx status or a dropped connection are
- * retried WH_REGISTRY_RETRIES times with exponential backoff.
+ * retried WH_REGISTRY_RETRIES times with exponential backoff. A blob upload
+ * that fails that way is started again as a whole, within the same bound.
  */
 #ifndef WH_REGISTRY_H
 #define WH_REGISTRY_H

@@ -232,7 +232,7 @@ static CURLcode perform(registry_client *client, const http_request *request,
     return code;
 }
 
-static int retryable(CURLcode code, long status)
+int registry_retryable(CURLcode code, long status)
 {
     if (code == CURLE_OK)
         return status >= 500 && status <= 599;
@@ -256,7 +256,7 @@ static wh_status reset_sink(response_sink *sink, wh_error *err)
     return sink->hash ? WH_OK : wh_error_set(err, WH_ERR_NOMEM, "out of memory retrying");
 }
 
-static void sleep_ms(long milliseconds)
+void registry_sleep_ms(long milliseconds)
 {
     struct timespec delay = { milliseconds / 1000, (milliseconds % 1000) * 1000000L };
     nanosleep(&delay, NULL);
@@ -270,7 +270,8 @@ static wh_status send_with_retries(registry_client *client, const http_request *
     long delay = WH_REGISTRY_BACKOFF_MS;
     for (int attempt = 0;; attempt++) {
         CURLcode code = perform(client, request, response, authorization);
-        if (!retryable(code, response->status) || attempt == WH_REGISTRY_RETRIES) {
+        if (!registry_retryable(code, response->status) || attempt == WH_REGISTRY_RETRIES
+            || request->single_attempt) {
             if (code == CURLE_OK)
                 return WH_OK;
             if (code == CURLE_FILESIZE_EXCEEDED)
@@ -283,7 +284,7 @@ static wh_status send_with_retries(registry_client *client, const http_request *
         }
         registry_log(client, "%s %s: %s; retrying in %ld ms", request->method, request->url,
                      code == CURLE_OK ? "server error" : curl_easy_strerror(code), delay);
-        sleep_ms(delay);
+        registry_sleep_ms(delay);
         delay *= 2;
         wh_status result = reset_sink(request->sink, err);
         if (result != WH_OK)

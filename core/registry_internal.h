@@ -47,6 +47,7 @@ typedef struct http_request {
     int64_t upload_offset, upload_size;
     const char *content_range; /* "START-END" for a chunk, or NULL */
     response_sink *sink;  /* NULL: keep the body in the response */
+    int single_attempt;   /* no retries: an upload session may not survive a failed request */
 } http_request;
 
 typedef struct http_response {
@@ -62,10 +63,10 @@ typedef struct http_response {
 void http_response_clear(http_response *response);
 
 /*
- * Sends a request, retrying 5xx answers and dropped connections up to
- * WH_REGISTRY_RETRIES times with backoff, and answering a 401 once by
- * authenticating as its challenge asks. A status other than 401 is not an
- * error here: callers check response->status.
+ * Sends a request, retrying 5xx responses and dropped connections up to
+ * WH_REGISTRY_RETRIES times with backoff (unless request->single_attempt),
+ * and handling a 401 once by authenticating as its challenge requests. A
+ * status other than 401 is not an error here: callers check response->status.
  */
 wh_status registry_send(registry_client *client, const http_request *request,
                         http_response *response, wh_error *err);
@@ -77,6 +78,12 @@ char *registry_url(const registry_client *client, const char *suffix);
 wh_status registry_open(registry_client *client, const wh_transport *reference,
                         const wh_registry_options *options, int push, wh_error *err);
 void registry_close(registry_client *client);
+
+/* Sleeps for a retry's backoff delay. */
+void registry_sleep_ms(long milliseconds);
+
+/* True when a request that ended with code and status is worth retrying. */
+int registry_retryable(CURLcode code, long status);
 
 /* Sends a log line through options->log when set. */
 void registry_log(const registry_client *client, const char *format, ...)

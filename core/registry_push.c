@@ -100,7 +100,7 @@ out:
 }
 
 static wh_status upload_chunks(push_state *state, FILE *file, int64_t size, char **location,
-                               wh_error *err)
+                               long *status, wh_error *err)
 {
     registry_client *client = state->client;
     size_t chunk = client->options->chunk_size ? client->options->chunk_size
@@ -115,9 +115,10 @@ static wh_status upload_chunks(push_state *state, FILE *file, int64_t size, char
         http_request request = {
             .method = "PATCH", .url = *location, .content_type = "application/octet-stream",
             .upload = file, .upload_offset = offset, .upload_size = length,
-            .content_range = range,
+            .content_range = range, .single_attempt = 1,
         };
         result = registry_send(client, &request, &response, err);
+        *status = response.status;
         if (result == WH_OK && (response.status != 202 || response.location == NULL))
             result = registry_status_error(client, "uploading a chunk", &response, err);
         if (result == WH_OK) {
@@ -130,15 +131,63 @@ static wh_status upload_chunks(push_state *state, FILE *file, int64_t size, char
     return result;
 }
 
+/*
+ * Runs one upload session for a blob: POST (or mount), PATCH chunks, PUT.
+ * Session requests are not retried one by one, because a registry may drop
+ * the session after a failed request; *status receives the HTTP status of a
+ * failed request (0 when the connection failed) so the caller can start over.
+ */
+static wh_status upload_once(push_state *state, FILE *file, const char *digest, int64_t size,
+                             long *status, wh_error *err)
+{
+    registry_client *client = state->client;
+    char *location = NULL, *url = NULL;
+    http_response response = { 0 };
+    size_t chunk = client->options->chunk_size ? client->options->chunk_size
+                                               : WH_REGISTRY_CHUNK_SIZE;
+
+    *status = 0;
+    wh_status result = start_upload(state, digest, &location, err);
+    if (result != WH_OK || location == NULL)
+        goto out;
+
+    http_request request = { .method = "PUT", .content_type = "application/octet-stream",
+                             .single_attempt = 1 };
+    if (size >= (int64_t)chunk) {
+        registry_log(client, "pushing blob %.19s in chunks of %zu bytes", digest, chunk);
+        result = upload_chunks(state, file, size, &location, status, err);
+        request.body = "";
+    } else {
+        registry_log(client, "pushing blob %.19s (%lld bytes)", digest, (long long)size);
+        request.upload = file;
+        request.upload_size = size;
+    }
+    if (result != WH_OK)
+        goto out;
+    url = with_digest(location, digest);
+    if (url == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
+        goto out;
+    }
+    request.url = url;
+    result = registry_send(client, &request, &response, err);
+    *status = response.status;
+    if (result == WH_OK && response.status != 201)
+        result = registry_status_error(client, "finishing a blob upload", &response, err);
+
+out:
+    http_response_clear(&response);
+    free(location);
+    free(url);
+    return result;
+}
+
 static wh_status push_blob(push_state *state, const char *digest, int64_t size, wh_error *err)
 {
     registry_client *client = state->client;
-    char *path = NULL, *location = NULL, *url = NULL;
+    char *path = NULL;
     FILE *file = NULL;
-    http_response response = { 0 };
     int exists = 0;
-    size_t chunk = client->options->chunk_size ? client->options->chunk_size
-                                               : WH_REGISTRY_CHUNK_SIZE;
 
     if (!digest_valid(digest))
         return wh_error_set(err, WH_ERR_FORMAT, "%s: a descriptor has digest '%s'; only "
@@ -160,39 +209,25 @@ static wh_status push_blob(push_state *state, const char *digest, int64_t size, 
                               state->layout, digest, strerror(errno));
         goto out;
     }
-    result = start_upload(state, digest, &location, err);
-    if (result != WH_OK || location == NULL)
-        goto out;
 
-    http_request request = { .method = "PUT", .content_type = "application/octet-stream" };
-    if (size >= (int64_t)chunk) {
-        registry_log(client, "pushing blob %.19s in chunks of %zu bytes", digest, chunk);
-        result = upload_chunks(state, file, size, &location, err);
-        request.body = "";
-    } else {
-        registry_log(client, "pushing blob %.19s (%lld bytes)", digest, (long long)size);
-        request.upload = file;
-        request.upload_size = size;
+    /* A failed session is started again, with the same bounds as single requests. */
+    long delay = WH_REGISTRY_BACKOFF_MS;
+    for (int attempt = 0;; attempt++) {
+        long status = 0;
+        result = upload_once(state, file, digest, size, &status, err);
+        int retry = result == WH_ERR_IO && (status == 0 || status >= 500);
+        if (result == WH_OK || !retry || attempt == WH_REGISTRY_RETRIES)
+            break;
+        registry_log(client, "upload of blob %.19s failed (%s); retrying in %ld ms", digest,
+                     status ? "server error" : "connection failed", delay);
+        registry_sleep_ms(delay);
+        delay *= 2;
     }
-    if (result != WH_OK)
-        goto out;
-    url = with_digest(location, digest);
-    if (url == NULL) {
-        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
-        goto out;
-    }
-    request.url = url;
-    result = registry_send(client, &request, &response, err);
-    if (result == WH_OK && response.status != 201)
-        result = registry_status_error(client, "finishing a blob upload", &response, err);
 
 out:
     if (file != NULL)
         fclose(file);
-    http_response_clear(&response);
     free(path);
-    free(location);
-    free(url);
     return result;
 }
 

@@ -119,10 +119,9 @@ static unsigned export_image(tui_app *app)
         return TUI_CHANGED_SCREEN;
     }
 
-    char line[256];
-    snprintf(line, sizeof(line), "digest %s", digest);
-    const char *lines[] = {"Wrote the image to", destination, line};
-    tui_dialog_message(app, "Export finished", lines, 3);
+    /* The digest gets a line of its own so that all 71 characters fit at 80 columns. */
+    const char *lines[] = {"Wrote the image to", destination, "", "Manifest digest:", digest};
+    tui_dialog_message(app, "Export finished", lines, 5);
     tui_app_message(app, "exported %s %s", destination, digest);
     return TUI_CHANGED_SCREEN;
 }

@@ -88,13 +88,20 @@ static void paint_tabs(tui_app *app)
         column += tui_draw_text(0, column, app->columns - column, role, tab);
     }
 
-    /* The spec's file name and the unsaved mark, right-aligned. */
+    /* The spec's file name and the unsaved mark, or the image under review, right-aligned. */
     const char *path = tui_model_spec_path(app->model);
     const char *base = path ? strrchr(path, '/') : NULL;
-    char right[96];
-    snprintf(right, sizeof(right), "%s%s ", base ? base + 1 : (path ? path : "new spec"),
-             tui_model_unsaved(app->model) ? " [+]" : "");
+    char right[160];
+    if (app->review_reference)
+        snprintf(right, sizeof(right), "review %s (read-only) ", app->review_reference);
+    else
+        snprintf(right, sizeof(right), "%s%s ", base ? base + 1 : (path ? path : "new spec"),
+                 tui_model_unsaved(app->model) ? " [+]" : "");
     int width = tui_text_width(right);
+    if (app->review_reference && column + width + 1 > app->columns) {
+        snprintf(right, sizeof(right), "review (read-only) ");
+        width = tui_text_width(right);
+    }
     if (column + width + 1 <= app->columns)
         tui_draw_text(0, app->columns - width, width, TUI_ROLE_TITLE, right);
 }
@@ -248,6 +255,40 @@ static unsigned edit_search(tui_app *app, int key)
     return TUI_CHANGED_SCREEN;
 }
 
+/* Whether action would change a composition that is under review, and says so. */
+static int blocked_in_review(tui_app *app, tui_action action)
+{
+    switch (action) {
+    case TUI_ACTION_TOGGLE:
+    case TUI_ACTION_EXCLUDE_PATH:
+    case TUI_ACTION_UNDO:
+    case TUI_ACTION_REDO:
+    case TUI_ACTION_CONFIGURE:
+    case TUI_ACTION_SAVE:
+    case TUI_ACTION_EXPORT:
+        break;
+    default:
+        return 0;
+    }
+    if (!app->review_reference)
+        return 0;
+    tui_app_message(app, "read-only: an image under review cannot be changed, saved or exported");
+    return 1;
+}
+
+/* Runs action in the current view, or in the common code when the view leaves it. */
+static unsigned dispatch(tui_app *app, tui_action action)
+{
+    if (blocked_in_review(app, action))
+        return TUI_CHANGED_SCREEN;
+    const tui_view_ops *view = app->views[app->current];
+    unsigned changes =
+        view->act ? view->act(app, app->view_data[app->current], action) : TUI_NOT_HANDLED;
+    if (changes & TUI_NOT_HANDLED)
+        changes = tui_actions_run(app, action);
+    return changes;
+}
+
 /* A click on a tab switches views. A click on a row moves there. A double click toggles. */
 static unsigned handle_mouse(tui_app *app, const tui_mouse *mouse)
 {
@@ -284,10 +325,7 @@ static unsigned handle_mouse(tui_app *app, const tui_mouse *mouse)
     /* A double click, or a click on the state column, toggles the row. */
     if (mouse->double_clicked || (mouse->clicked && mouse->column < 4)) {
         tui_action action = app->current == TUI_VIEW_TREE ? TUI_ACTION_OPEN : TUI_ACTION_TOGGLE;
-        unsigned changes = app->views[app->current]->act(app, app->view_data[app->current], action);
-        if (changes & TUI_NOT_HANDLED)
-            changes = tui_actions_run(app, action);
-        return changes;
+        return dispatch(app, action);
     }
     return TUI_CHANGED_SCREEN;
 }
@@ -322,11 +360,7 @@ static unsigned handle_key(tui_app *app, int key, const tui_mouse *mouse)
         return TUI_CHANGED_SCREEN;
     }
 
-    unsigned changes =
-        view->act ? view->act(app, app->view_data[app->current], action) : TUI_NOT_HANDLED;
-    if (changes & TUI_NOT_HANDLED)
-        changes = tui_actions_run(app, action);
-    return changes;
+    return dispatch(app, action);
 }
 
 int tui_app_run(tui_app *app)

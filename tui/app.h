@@ -75,7 +75,8 @@ struct tui_app {
     int current;
     int page_rows; /* rows the current view had in the last frame */
 
-    uint32_t selected_component; /* shown by the details view; WH_NONE for none */
+    uint32_t selected_component;  /* shown by the details view; WH_NONE for none */
+    const char *review_reference; /* the image under review (read-only), or NULL */
 
     char message[512]; /* one-shot message for the info line, cleared by the next key */
     int message_is_error;

@@ -71,6 +71,7 @@ int cmd_resolve(int argc, char **argv, cli_globals *globals);
 int cmd_why(int argc, char **argv, cli_globals *globals);
 int cmd_check(int argc, char **argv, cli_globals *globals);
 int cmd_lock(int argc, char **argv, cli_globals *globals);
+int cmd_build(int argc, char **argv, cli_globals *globals);
 int cmd_compose(int argc, char **argv, cli_globals *globals);
 
 #endif

@@ -8,7 +8,9 @@
 #include "../catalog/seed.h"
 #include "app.h"
 #include "cli.h"
+#include "compose_image.h"
 #include "dialog.h"
+#include "image_options.h"
 #include "view_common.h"
 
 static void print_help(FILE *out)
@@ -20,13 +22,16 @@ static void print_help(FILE *out)
           "composer offers to seed it with the demo packages.\n"
           "\n"
           "Options:\n"
-          "  --theme NAME    colour theme: dark (default), light, monochrome, or a path to a\n"
-          "                  .theme file; NO_COLOR set in the environment forces monochrome\n"
-          "  --ascii         draw lines and markers with ASCII characters only (also used\n"
-          "                  when the locale's character set is not UTF-8)\n"
-          "  --image REF     open an image read-only for review (needs image import)\n"
-          "  --catalog PATH  catalog database to use\n"
-          "  -h, --help      show this help\n"
+          "  --theme NAME           colour theme: dark (default), light, monochrome, or\n"
+          "                         a path to a .theme file; NO_COLOR set in the\n"
+          "                         environment forces monochrome\n"
+          "  --ascii                draw lines and markers with ASCII characters only\n"
+          "                         (also used when the locale is not UTF-8)\n"
+          "  --image REF            review an image read-only: any reference 'whittle\n"
+          "                         catalog import-image' accepts; the catalog is not\n"
+          "                         opened\n" IMAGE_REGISTRY_HELP
+          "  --catalog PATH         catalog database to use\n"
+          "  -h, --help             show this help\n"
           "\n"
           "Press ? inside the composer for the keys.\n",
           out);
@@ -37,6 +42,7 @@ typedef struct compose_options {
     const char *theme_name;
     const char *image;
     int ascii;
+    wh_registry_options registry; /* for an --image on a registry */
 } compose_options;
 
 /* Parses argv. Returns -1 to continue, or an exit code. */
@@ -46,12 +52,18 @@ static int parse_options(int argc, char **argv, cli_globals *globals, compose_op
         {"theme", required_argument, NULL, 't'},
         {"ascii", no_argument, NULL, 'a'},
         {"image", required_argument, NULL, 'i'},
+        IMAGE_REGISTRY_OPTIONS,
         CLI_CATALOG_OPTION,
         CLI_HELP_OPTION,
         {0},
     };
     int option;
     while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        int handled = image_registry_option("compose", option, optarg, &options->registry);
+        if (handled < 0)
+            return CLI_EXIT_INVALID;
+        if (handled > 0)
+            continue;
         switch (option) {
         case 't':
             options->theme_name = optarg;
@@ -141,21 +153,49 @@ static void load_theme(tui_app *app, const compose_options *options)
     }
 }
 
+/* Runs the composer on catalog until the user quits; returns the exit code. */
+static int run_composer(tui_app *app, whc_catalog *catalog, const char *spec_path, int ascii)
+{
+    char message[512];
+    setlocale(LC_ALL, "");
+    if (tui_draw_open(&app->theme, ascii, message, sizeof(message)) != 0) {
+        cli_error("%s", message);
+        return CLI_EXIT_INVALID;
+    }
+    if (!app->review_reference && offer_seed(app, catalog) != 0) {
+        tui_draw_close();
+        return CLI_EXIT_OK;
+    }
+
+    tui_dialog_progress(app, "Opening", -1, "loading the component graph");
+    wh_error err = {0};
+    if (tui_model_open(catalog, spec_path, &app->model, &err) != WH_OK) {
+        tui_draw_close();
+        return cli_report(&err);
+    }
+
+    for (int i = 0; i < TUI_VIEW_COUNT; i++)
+        app->views[i]->create(app, &app->view_data[i]);
+    int code = tui_app_run(app);
+    tui_draw_close();
+
+    for (int i = 0; i < TUI_VIEW_COUNT; i++)
+        app->views[i]->destroy(app->view_data[i]);
+    tui_model_free(app->model);
+    app->model = NULL;
+    return code;
+}
+
 int cmd_compose(int argc, char **argv, cli_globals *globals)
 {
-    compose_options options = {0};
+    compose_options options = {.registry = {.tls_verify = 1, .log = image_registry_log}};
     int code = parse_options(argc, argv, globals, &options);
     if (code >= 0)
         return code;
+    if (options.image && options.spec_path)
+        return cli_usage_error("compose", "give either a SPEC or --image, not both");
 
-    if (options.image) {
-        cli_error("cannot open image '%s': reviewing an image needs image import, which this "
-                  "build does not have yet",
-                  options.image);
-        return CLI_EXIT_INVALID;
-    }
-
-    tui_app app = {.selected_component = WH_NONE};
+    tui_app app = {.selected_component = WH_NONE, .review_reference = options.image};
     app.views[TUI_VIEW_CATALOG] = &tui_view_catalog;
     app.views[TUI_VIEW_DETAILS] = &tui_view_details;
     app.views[TUI_VIEW_TREE] = &tui_view_tree;
@@ -168,41 +208,21 @@ int cmd_compose(int argc, char **argv, cli_globals *globals)
         return CLI_EXIT_INVALID;
     }
 
+    /* A review imports the image into a private catalog; the user's catalog stays closed. */
+    if (options.image) {
+        tui_image_session session = {0};
+        code = tui_image_open(options.image, &options.registry, &session);
+        if (code == CLI_EXIT_OK)
+            code = run_composer(&app, session.catalog, session.spec_path, options.ascii);
+        tui_image_close(&session);
+        return code;
+    }
+
     whc_catalog *catalog = NULL;
     code = cli_open_catalog(globals, &catalog);
     if (code != CLI_EXIT_OK)
         return code;
-
-    setlocale(LC_ALL, "");
-    char message[512];
-    if (tui_draw_open(&app.theme, options.ascii, message, sizeof(message)) != 0) {
-        whc_close(catalog);
-        cli_error("%s", message);
-        return CLI_EXIT_INVALID;
-    }
-
-    if (offer_seed(&app, catalog) != 0) {
-        tui_draw_close();
-        whc_close(catalog);
-        return CLI_EXIT_OK;
-    }
-
-    tui_dialog_progress(&app, "Opening", -1, "loading the component graph");
-    wh_error err = {0};
-    if (tui_model_open(catalog, options.spec_path, &app.model, &err) != WH_OK) {
-        tui_draw_close();
-        whc_close(catalog);
-        return cli_report(&err);
-    }
-
-    for (int i = 0; i < TUI_VIEW_COUNT; i++)
-        app.views[i]->create(&app, &app.view_data[i]);
-    code = tui_app_run(&app);
-    tui_draw_close();
-
-    for (int i = 0; i < TUI_VIEW_COUNT; i++)
-        app.views[i]->destroy(app.view_data[i]);
-    tui_model_free(app.model);
+    code = run_composer(&app, catalog, options.spec_path, options.ascii);
     whc_close(catalog);
     return code;
 }

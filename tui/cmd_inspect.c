@@ -338,28 +338,11 @@ static int inspect(const char *reference, const char *policy_name, int json,
     wh_error err = { 0 };
     inspection in = { 0 };
     whc_catalog *catalog = NULL;
-    whc_import *import = NULL;
-    char *dir = NULL, *db_path = NULL;
+    char *dir = NULL;
     int code = CLI_EXIT_OK;
-    const char *tmp = getenv("TMPDIR");
 
-    if (asprintf(&dir, "%s/whittle-inspect.XXXXXX", tmp && tmp[0] ? tmp : "/tmp") < 0
-        || mkdtemp(dir) == NULL || asprintf(&db_path, "%s/catalog.db", dir) < 0) {
-        cli_error("cannot create a temporary folder for the inspection; set TMPDIR");
-        free(dir);
-        return CLI_EXIT_INVALID;
-    }
-
-    wh_status status = whc_open(db_path, &catalog, &err);
-    if (status == WH_OK)
-        status = whc_import_begin(catalog, &import, &err);
-    if (status == WH_OK)
-        status = whc_import_image(import, reference, options, &in.summary, &err);
-    if (status == WH_OK) {
-        whc_import *finishing = import;
-        import = NULL;
-        status = whc_import_commit(finishing, &err);
-    }
+    wh_status status = whc_image_scratch_open(reference, options, &catalog, &dir, &in.summary,
+                                              &err);
     if (status == WH_OK)
         status = read_back(catalog, &in, &err);
     if (status == WH_OK)
@@ -377,12 +360,8 @@ static int inspect(const char *reference, const char *policy_name, int json,
         code = CLI_EXIT_POLICY;
 
 out:
-    whc_import_abort(import);
-    whc_close(catalog);
+    whc_image_scratch_close(catalog, dir, &in.summary);
     inspection_clear(&in);
-    whc_remove_tree(dir);
-    free(dir);
-    free(db_path);
     return code;
 }
 

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     { "why", cmd_why, "show the chain of requirements that pulls a component in" },
     { "check", cmd_check, "evaluate a spec's policy; text, JSON or SARIF findings" },
     { "lock", cmd_lock, "record resolved versions and digests in a spec's lock" },
+    { "build", cmd_build, "build a spec's image reproducibly: OCI, docker-archive, rootfs" },
     { "inspect", cmd_inspect, "show an image's layers, components, files and policy findings" },
     { "compose", cmd_compose, "open the interactive composer (the default command)" },
 };

@@ -48,8 +48,7 @@ wh_status tui_model_read_spec(tui_model *model, const char *path, wh_error *err)
  * writes it; source names it in messages. The caller frees *out with
  * wh_spec_free.
  */
-wh_status tui_model_spec(tui_model *model, const char *source, struct wh_spec **out,
-                         wh_error *err);
+wh_status tui_model_spec(tui_model *model, const char *source, wh_spec **out, wh_error *err);
 
 /* Re-evaluates policy for the current composition (tui/model_policy.c). */
 void tui_model_evaluate_policy(tui_model *model);

@@ -125,6 +125,15 @@ void tui_describe_toggle(tui_app *app, uint32_t id, char *line, size_t size)
         snprintf(where, sizeof(where), " (excluded)");
     }
 
+    /* A review changes nothing, so there is no impact to preview. */
+    if (app->review_reference) {
+        wh_totals totals = wh_composition_component_totals(composition, id);
+        char bytes[32];
+        snprintf(line, size, "%s%s  %llu files, %s", component->name, where,
+                 (unsigned long long)totals.files, tui_format_size((int64_t)totals.bytes, bytes));
+        return;
+    }
+
     wh_impact impact = {0};
     wh_error err = {0};
     if (tui_model_impact(app->model, id, &impact, &err) != WH_OK) {

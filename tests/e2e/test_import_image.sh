@@ -149,6 +149,24 @@ for tag in latest 3.18.3 3 3.18 3.17.5 3.16.7 1.0.0; do
     grep -q "sha256:" "$TEST_DIR/err" || fail "tag $tag: the error names no digest"
 done
 
+# A layer changed after the image was made: the layout digest, or for an
+# uncompressed docker-archive layer the config's diff_id, no longer matches.
+tampered="$TEST_DIR/tampered-layout"
+cp -r "$FIXTURES/trivy/layout-test.oci" "$tampered"
+chmod -R u+w "$tampered"
+layer=$(jq -r '.layers[0].digest' "$tampered/blobs/sha256/$(jq -r '.manifests[0].digest' "$tampered/index.json" | cut -d: -f2)" | cut -d: -f2)
+printf 'x' >>"$tampered/blobs/sha256/$layer"
+import_rejected "has content with sha256:" "oci:$tampered"
+
+archive="$TEST_DIR/tampered-archive"
+mkdir -p "$archive"
+tar -C "$archive" -xf "$FIXTURES/ggcr/whiteout_image.tar"
+first=$(jq -r '.[0].Layers[0]' "$archive/manifest.json")
+chmod u+w "$archive/$first"
+tar -C "$archive" -rf "$archive/$first" manifest.json
+tar -C "$archive" -cf "$TEST_DIR/tampered.tar" .
+import_rejected "should equal the config's diff_id" "docker-archive:$TEST_DIR/tampered.tar"
+
 # A failed import leaves nothing behind.
 before=$("$WHITTLE" --catalog "$catalog" catalog list | wc -l)
 import_rejected "lists no manifests" "oci:$FIXTURES/trivy/layout-test_no_valid_manifests.oci"

@@ -18,6 +18,8 @@ ln -s usr/bin "$root/bin"
 ln -s usr/lib "$root/lib"
 printf '#!/bin/sh\necho bash\n' >"$root/usr/bin/bash"
 printf 'libc\n' >"$root/usr/lib/libc.so.6"
+printf '#!/bin/false\n' >"$root/usr/bin/dash"
+ln -s dash "$root/usr/bin/sh"
 printf 'host\n' >"$root/etc/hostname"
 chmod 0755 "$root/usr/bin/bash"
 cat >"$root/var/lib/dpkg/status" <<'EOF'
@@ -37,6 +39,12 @@ Multi-Arch: same
 Version: 2.36-9+deb12u4
 Description: GNU C Library: Shared libraries
 
+Package: dash
+Status: install ok installed
+Architecture: amd64
+Version: 0.5.12-2
+Description: POSIX-compliant shell
+
 Package: oldpkg
 Status: deinstall ok config-files
 Architecture: all
@@ -44,11 +52,12 @@ Version: 1.0
 EOF
 printf '/.\n/bin\n/bin/bash\n/usr\n/usr/bin\n' >"$root/var/lib/dpkg/info/bash.list"
 printf '/.\n/lib\n/lib/libc.so.6\n/usr\n/usr/lib\n' >"$root/var/lib/dpkg/info/libc6:amd64.list"
+printf '/.\n/bin\n/bin/dash\n/bin/sh\n/usr\n/usr/bin\n' >"$root/var/lib/dpkg/info/dash.list"
 tar -C "$root" -cf "$TEST_DIR/debian.tar" .
 
 expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import-image "rootfs-archive:$TEST_DIR/debian.tar" --name deb
-expect_contains "$TEST_DIR/out" "2 packages from dpkg"
-[ "$(sqlite3 "$catalog" "SELECT count(*) FROM components WHERE name LIKE 'deb/%'")" = 2 ] ||
+expect_contains "$TEST_DIR/out" "3 packages from dpkg"
+[ "$(sqlite3 "$catalog" "SELECT count(*) FROM components WHERE name LIKE 'deb/%'")" = 3 ] ||
     fail "expected one component per installed package"
 component_files deb/bash | grep -qx /usr/bin/bash || fail "/bin/bash did not resolve to /usr/bin/bash in deb/bash"
 component_files deb/libc6 | grep -qx /usr/lib/libc.so.6 || fail "libc6 does not own /usr/lib/libc.so.6"
@@ -61,6 +70,18 @@ component_files deb | grep -qx /usr/bin/bash && fail "/usr/bin/bash is in two co
     fail "bash's Pre-Depends were not kept"
 [ "$(sqlite3 "$catalog" "SELECT DISTINCT kind FROM components WHERE name LIKE 'deb%'")" = base ] ||
     fail "image components must have kind base"
+
+component_files deb/dash | grep -qx /usr/bin/sh || fail "the /bin/sh symlink did not go to deb/dash"
+
+# A spec based on the image brings in every package; excluding one reports
+# what breaks: bash's #!/bin/sh is in dash.
+printf '{"base": "deb"}\n' >"$TEST_DIR/base.json"
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve "$TEST_DIR/base.json"
+expect_contains "$TEST_DIR/out" "total: 4 components"
+printf '{"base": "deb", "exclude": ["deb/dash"]}\n' >"$TEST_DIR/no-dash.json"
+"$WHITTLE" --catalog "$catalog" resolve "$TEST_DIR/no-dash.json" >"$TEST_DIR/out" 2>&1 || true
+expect_contains "$TEST_DIR/out" "/usr/bin/bash (deb/bash) needs script interpreter /bin/sh"
+expect_contains "$TEST_DIR/out" "total: 3 components"
 
 # The same tree as rootfs:DIR is the same image content, so it is not imported again.
 expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import-image "rootfs:$root" --name deb

@@ -39,6 +39,44 @@ expect_status 2 "$WHITTLE" --catalog "$catalog" catalog import-image \
     "docker://127.0.0.1:$port/test/missing:v1" --tls-verify=false
 expect_contains "$TEST_DIR/err" "404"
 
+# ---- a multi-platform index: the host's platform is chosen ----
+multi="$TEST_DIR/multi"
+skopeo copy -q "oci:$FIXTURES/trivy/layout-test.oci" "oci:$multi:amd64"
+skopeo copy -q "$image" "oci:$multi:arm64"
+descriptor() {
+    jq --arg tag "$1" --arg arch "$1" '.manifests[]
+        | select(.annotations["org.opencontainers.image.ref.name"] == $tag)
+        | {mediaType, digest, size, platform: {architecture: $arch, os: "linux"}}' "$multi/index.json"
+}
+jq -n -c --argjson a "$(descriptor amd64)" --argjson b "$(descriptor arm64)" \
+    '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [$b, $a]}' \
+    >"$TEST_DIR/index.json"
+index_sum=$(sha256sum <"$TEST_DIR/index.json" | cut -d' ' -f1)
+cp "$TEST_DIR/index.json" "$multi/blobs/sha256/$index_sum"
+jq --arg digest "sha256:$index_sum" --argjson size "$(wc -c <"$TEST_DIR/index.json")" \
+    '.manifests += [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $digest,
+      size: $size, annotations: {"org.opencontainers.image.ref.name": "multi"}}]' \
+    "$multi/index.json" >"$TEST_DIR/top.json"
+cp "$TEST_DIR/top.json" "$multi/index.json"
+skopeo copy -q --all --dest-tls-verify=false "oci:$multi:multi" "docker://127.0.0.1:$port/test/multi:v1"
+
+case $(uname -m) in
+x86_64) host_arch=amd64 ;;
+aarch64) host_arch=arm64 ;;
+*) host_arch= ;;
+esac
+if [ -n "$host_arch" ]; then
+    expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import-image "oci:$multi:$host_arch" --name "single-$host_arch"
+    "$WHITTLE" --catalog "$catalog" catalog show "single-$host_arch" --json | jq -c '.files' >"$TEST_DIR/single.json"
+    expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import-image "oci:$multi:multi" --name multi-layout
+    "$WHITTLE" --catalog "$catalog" catalog show multi-layout --json | jq -c '.files' >"$TEST_DIR/multi-layout.json"
+    cmp -s "$TEST_DIR/single.json" "$TEST_DIR/multi-layout.json" || fail "the layout index did not resolve to $host_arch"
+    expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import-image \
+        "docker://127.0.0.1:$port/test/multi:v1" --tls-verify=false --name multi-pulled
+    "$WHITTLE" --catalog "$catalog" catalog show multi-pulled --json | jq -c '.files' >"$TEST_DIR/multi-pulled.json"
+    cmp -s "$TEST_DIR/single.json" "$TEST_DIR/multi-pulled.json" || fail "the registry index did not resolve to $host_arch"
+fi
+
 # ---- htpasswd ----
 auth_port=$(sh "$tools/registry.sh" start "$TEST_DIR/auth" alice 'pa55-word')
 skopeo copy -q --dest-tls-verify=false --dest-creds 'alice:pa55-word' "$image" \

@@ -20,9 +20,6 @@ printf 'normal = red\n' >"$TEST_DIR/broken.theme"
 expect_status 2 "$WHITTLE" compose --theme "$TEST_DIR/broken.theme"
 expect_contains "$TEST_DIR/err" "broken.theme:1: role 'normal' needs a foreground and a background colour"
 
-expect_status 2 "$WHITTLE" compose --image oci:/nonexistent
-expect_contains "$TEST_DIR/err" "cannot open image 'oci:/nonexistent'"
-
 expect_status 2 "$WHITTLE" compose one.json two.json
 expect_contains "$TEST_DIR/err" "unexpected argument 'two.json'"
 
@@ -46,8 +43,8 @@ tui_start 80 24 XDG_CACHE_HOME="$TEST_DIR/cache" -- --catalog "$TEST_DIR/fresh/c
 tui_wait "Seed it now?"
 tui_keys y
 tui_wait "Seeding the demo catalog"
-tui_wait "busybox-static" 300
-tui_wait " 0 components  0 files  0 B "
+tui_wait " 0 components  0 files  0 B " 300
+tui_expect_screen "busybox-static"
 tui_keys q
 tui_wait "whittle exited 0"
 
@@ -93,6 +90,11 @@ tui_keys Enter Enter
 tui_wait "Requires (from its files)"
 tui_expect_screen "libc6"
 tui_expect_screen "License:"
+
+# Export is blocked while the strict policy fails, before any dialog opens.
+tui_keys e
+tui_wait "export blocked: "
+tui_expect_absent "Destination"
 
 # Adding caddy, then removing libc6, opens a confirmation because caddy needs it.
 tui_keys Space
@@ -188,3 +190,31 @@ for how in option locale; do
     tui_keys n y
     tui_wait "whittle exited 0"
 done
+
+# ---- Reviewing an image read-only -------------------------------------------
+
+# An image built from the demo catalog, opened without the catalog.
+printf '{"components": ["tini"], "policy": "none"}\n' >"$TEST_DIR/tini.spec.json"
+expect_status 0 "$WHITTLE" --catalog "$catalog" build "$TEST_DIR/tini.spec.json" \
+    -o "oci:$TEST_DIR/tini-image:latest"
+mkdir -p "$TEST_DIR/review-tmp"
+tui_start 80 24 TMPDIR="$TEST_DIR/review-tmp" -- compose --image "oci:$TEST_DIR/tini-image:latest"
+tui_wait "(read-only)"
+tui_wait "[b] tini-image"
+tui_keys Space
+tui_wait "read-only: an image under review cannot be changed"
+tui_keys 3
+tui_wait "usr"
+tui_keys x
+tui_wait "read-only: an image under review cannot be changed"
+tui_keys q
+tui_wait "whittle exited 0"
+[ -z "$(ls -A "$TEST_DIR/review-tmp")" ] || fail "the review left files in TMPDIR: $(ls "$TEST_DIR/review-tmp")"
+
+# A missing image fails before the screen is taken over, with the error readable.
+tui_start 80 24 -- compose --image "oci:$TEST_DIR/nonexistent:latest"
+tui_wait "whittle exited 2"
+tui_expect_screen "nonexistent"
+
+expect_status 2 "$WHITTLE" compose spec.json --image "oci:$TEST_DIR/tini-image:latest"
+expect_contains "$TEST_DIR/err" "give either a SPEC or --image, not both"

@@ -24,7 +24,8 @@ cc -Os -static-pie -nostdlib -o "$out/elf/static-pie" "$work/start.c" 2>/dev/nul
 cc -Os -o "$out/elf/dynamic" "$work/main.c" -lm
 cc -Os -shared -fPIC -Wl,-soname,libseed.so.1 -Wl,-rpath,/opt/lib -o "$out/elf/shared" \
     "$work/main.c" -lm
-strip "$out"/elf/*
+strip "$out/elf/static" "$out/elf/dynamic" "$out/elf/shared"
+[ -f "$out/elf/static-pie" ] && strip "$out/elf/static-pie"
 printf '#!/usr/bin/env -S python3 -u\nprint(1)\n' > "$out/elf/script-env"
 printf '#!/bin/sh -e\necho hi\n' > "$out/elf/script-sh"
 

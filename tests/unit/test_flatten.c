@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,6 +159,23 @@ static void opaque_directory_hides_lower(void **state)
     wh_flatten_free(flat);
 }
 
+static void opaque_keeps_same_layer_below_lower_directory(void **state)
+{
+    (void)state;
+    wh_flatten *flat = new_flat();
+    next_layer(flat);
+    add(flat, file_entry("d/sub/old", 1));
+    next_layer(flat);
+    add(flat, file_entry("d/sub/new", 1));
+    add(flat, file_entry("d/.wh..wh..opq", 0));
+    assert_int_equal(wh_flatten_finish(flat, NULL), WH_OK);
+
+    assert_non_null(find(flat, "/d/sub"));
+    assert_non_null(find(flat, "/d/sub/new"));
+    assert_null(find(flat, "/d/sub/old"));
+    wh_flatten_free(flat);
+}
+
 static void hardlink_keeps_content_after_target_replaced(void **state)
 {
     (void)state;
@@ -309,6 +327,8 @@ static void bad_entries_fail(void **state)
     assert_int_equal(add_status(flat, link_entry("h", WH_FILE_HARDLINK, "missing"), &err),
                      WH_ERR_FORMAT);
     assert_non_null(strstr(err.message, "not in the image"));
+    assert_int_equal(add_status(flat, file_entry("d/.wh.x/y", 1), &err), WH_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "reserve for whiteouts"));
 
     size_t length = 100000;
     char *long_name = malloc(length + 1);
@@ -334,6 +354,70 @@ static void root_entries_ignored(void **state)
     wh_flatten_free(flat);
 }
 
+/*
+ * Random layers over a few names, with symlinks that point up, out and in
+ * loops: whatever fails, every path of the result stays clean and inside
+ * the root, and every parent is a directory of the tree.
+ */
+static void random_layers_keep_tree_consistent(void **state)
+{
+    (void)state;
+    static const char *const parts[] = { "a", "b", "..", ".", "c", ".wh.a", ".wh..wh..opq" };
+    static const char *const targets[] = { "/", "..", "../../..", "a", "/a/b", "b/../..", "c" };
+    unsigned seed = 12345;
+
+    for (int round = 0; round < 50; round++) {
+        wh_flatten *flat = new_flat();
+        for (int layer = 0; layer < 4; layer++) {
+            next_layer(flat);
+            for (int i = 0; i < 60; i++) {
+                char name[64] = "";
+                int depth = 1 + (int)(rand_r(&seed) % 4);
+                for (int d = 0; d < depth; d++) {
+                    strcat(name, d ? "/" : "");
+                    strcat(name, parts[rand_r(&seed) % (sizeof(parts) / sizeof(parts[0]))]);
+                }
+                wh_flat_entry entry = file_entry(name, rand_r(&seed) % 10);
+                switch (rand_r(&seed) % 4) {
+                case 1: entry = dir_entry(name); break;
+                case 2:
+                    entry = link_entry(name, WH_FILE_SYMLINK,
+                                       targets[rand_r(&seed) % (sizeof(targets) / sizeof(targets[0]))]);
+                    break;
+                case 3: entry = link_entry(name, WH_FILE_HARDLINK, "a/b"); break;
+                default: break;
+                }
+                wh_error err = { 0 };
+                (void)wh_flatten_add(flat, &entry, &err);
+            }
+        }
+        assert_int_equal(wh_flatten_finish(flat, NULL), WH_OK);
+
+        for (size_t i = 0; i < wh_flatten_count(flat); i++) {
+            const wh_flat_file *file = wh_flatten_file_at(flat, i);
+            assert_int_equal(file->path[0], '/');
+            assert_null(strstr(file->path, "/../"));
+            assert_null(strstr(file->path, "/./"));
+            assert_null(strstr(file->path, "//"));
+            assert_null(strstr(file->path, "/.wh."));
+            size_t length = strlen(file->path);
+            assert_false(length >= 3 && strcmp(file->path + length - 3, "/..") == 0);
+
+            char parent[64];
+            snprintf(parent, sizeof(parent), "%s", file->path);
+            *strrchr(parent, '/') = '\0';
+            if (parent[0] != '\0') {
+                const wh_flat_file *up = find(flat, parent);
+                assert_non_null(up);
+                assert_int_equal(up->type, WH_FILE_DIRECTORY);
+            }
+            if (file->type == WH_FILE_REGULAR)
+                assert_true(wh_flatten_source_at(flat, file->source)->needed);
+        }
+        wh_flatten_free(flat);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +426,7 @@ int main(void)
         cmocka_unit_test(whiteout_spares_same_layer),
         cmocka_unit_test(directory_whiteout_then_recreate),
         cmocka_unit_test(opaque_directory_hides_lower),
+        cmocka_unit_test(opaque_keeps_same_layer_below_lower_directory),
         cmocka_unit_test(hardlink_keeps_content_after_target_replaced),
         cmocka_unit_test(hardlink_to_self_replacement),
         cmocka_unit_test(dotdot_stays_in_root),
@@ -351,6 +436,7 @@ int main(void)
         cmocka_unit_test(parent_not_directory_fails),
         cmocka_unit_test(bad_entries_fail),
         cmocka_unit_test(root_entries_ignored),
+        cmocka_unit_test(random_layers_keep_tree_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

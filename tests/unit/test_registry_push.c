@@ -295,6 +295,38 @@ static void tls_verify_rejects_plain_http(void **state)
     wh_transport_free(&reference);
 }
 
+/* A registry whose blob store cannot be written returns 500: retried, then reported. */
+static void server_errors_retried_then_reported(void **state)
+{
+    registry_fixture *fixture = *state;
+    char dir[128], command[512];
+    snprintf(dir, sizeof(dir), "%s/broken", fixture->dir);
+    snprintf(command, sizeof(command),
+             "mkdir -p %s/storage/docker/registry/v2 && touch %s/storage/docker/registry/v2/blobs",
+             dir, dir);
+    assert_int_equal(system(command), 0);
+    unsigned port = start_registry(dir, NULL);
+    assert_int_not_equal(port, 0);
+
+    wh_registry_options options = options_for(fixture);
+    char text[128];
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/push/broken:v1", port);
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    assert_int_not_equal(wh_registry_push_layout(LAYOUT, NULL, &reference, &options, NULL, &err),
+                         WH_OK);
+    if (strstr(err.message, "HTTP 5") == NULL)
+        fail_msg("unexpected error: %s\nlog:\n%s", err.message, fixture->log);
+    assert_non_null(strstr(fixture->log, "retrying in 200 ms"));
+    assert_non_null(strstr(fixture->log, "retrying in 1600 ms"));
+    assert_null(strstr(fixture->log, "retrying in 3200 ms"));
+    wh_transport_free(&reference);
+
+    snprintf(command, sizeof(command), "sh tests/tools/registry.sh stop %s", dir);
+    assert_int_equal(system(command), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +337,7 @@ int main(void)
         cmocka_unit_test(pull_round_trip),
         cmocka_unit_test(push_with_basic_auth),
         cmocka_unit_test(tls_verify_rejects_plain_http),
+        cmocka_unit_test(server_errors_retried_then_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
