@@ -14,11 +14,12 @@ DESTDIR ?=
 SANITIZE ?= 0
 
 PKG_CONFIG ?= pkg-config
-LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto zlib
+LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto zlib libdeflate
 
 # Debian packages for building, testing and seeding.
 BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
-	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev
+	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev \
+	libdeflate-dev
 TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci docker-registry apache2-utils debootstrap python3 curl
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 

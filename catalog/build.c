@@ -86,7 +86,7 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
     if (status != WH_OK)
         goto out;
 
-    /* TODO: read the layering from the spec once it has a key for it; until then one layer. */
+    /* TODO: read the layering from the spec once it has a key for it. Until then it is one layer. */
     whc_layering layering = options->layering == WHC_LAYERS_PER_COMPONENT
                                 ? WHC_LAYERS_PER_COMPONENT
                                 : WHC_LAYERS_SINGLE;

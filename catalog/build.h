@@ -36,7 +36,7 @@
 
 /* How the kept files are split into layers. */
 typedef enum whc_layering {
-    WHC_LAYERS_FROM_SPEC = 0,   /* the spec's choice; one layer while the spec has no key */
+    WHC_LAYERS_FROM_SPEC = 0,   /* the spec's choice, which is one layer until the spec has a key */
     WHC_LAYERS_SINGLE,          /* every file in one layer */
     WHC_LAYERS_PER_COMPONENT,   /* one layer per component, in component name order */
 } whc_layering;
@@ -54,7 +54,7 @@ typedef void (*whc_build_note_fn)(void *context, const char *message);
 /* Every field may be left zero; zero means the documented default. */
 typedef struct whc_build_options {
     int allow_violations;    /* write even with error-severity findings */
-    const char *policy;      /* profile name or policy file replacing the spec's; NULL: the spec's */
+    const char *policy;      /* profile name or policy file used instead of the spec's, or NULL */
     const char *sbom_path;   /* SPDX 2.3 JSON output, or NULL for none */
     const char *image_name;  /* SBOM image name; NULL: the spec file's name without ".json" */
     unsigned threads;        /* gzip threads; 0: one per online CPU */
@@ -83,7 +83,7 @@ typedef struct whc_build_result {
  * may be NULL for the defaults.
  *
  * Returns WH_OK after the image (and SBOM) are in place. Otherwise nothing
- * is left at destination and err says what failed. WH_ERR_POLICY means
+ * is left at destination and err describes what failed. WH_ERR_POLICY means
  * error-severity findings stopped the build, and result->findings lists
  * them. WH_ERR_DIGEST names the image path and the content store blob or
  * local file that does not match its recorded sha256. WH_ERR_INVALID

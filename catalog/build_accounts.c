@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses a decimal id of at most 4294967294 that fills the whole text; returns 1 on success. */
+/* Parses a decimal id of at most 4294967294 that fills the whole text. Returns 1 on success. */
 static int parse_id(const char *text, size_t length, int64_t *out)
 {
     if (length == 0 || length > 10)
@@ -128,7 +128,7 @@ static wh_status write_group(const wh_spec_view *view, FILE *out)
         groups[i] = &view->groups[i];
     qsort(groups, view->group_count, sizeof(*groups), compare_groups);
 
-    /* name:password:gid:members; primary members are listed in /etc/passwd, not here. */
+    /* name:password:gid:members, leaving members empty because /etc/passwd gives primary groups. */
     for (size_t i = 0; i < view->group_count; i++)
         fprintf(out, "%s:x:%" PRId64 ":\n", groups[i]->name, groups[i]->gid);
     free(groups);

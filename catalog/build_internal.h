@@ -84,7 +84,7 @@ wh_status whc_build_account_files(const wh_spec_view *view, char **passwd, char 
  * Writes the SPDX license expression for a license as a package declares
  * it ("GPL-2+ or LGPL-3+" becomes "GPL-2.0-or-later OR LGPL-3.0-or-later")
  * into out. Returns 1 on success, and 0 when some name has no SPDX
- * identifier whittle knows, so the SBOM says NOASSERTION instead.
+ * identifier whittle knows, so the SBOM writes NOASSERTION instead.
  */
 int whc_build_spdx_license(const char *declared, char *out, size_t size);
 

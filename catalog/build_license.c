@@ -1,7 +1,7 @@
 /*
  * License names for the SBOM. Debian packages declare licenses with the
  * short names of the machine-readable copyright format (DEP-5), such as
- * "GPL-2+" or "Expat", which are not SPDX identifiers; SPDX 2.3 requires a
+ * "GPL-2+" or "Expat", which are not SPDX identifiers. SPDX 2.3 requires a
  * license expression, "NONE" or "NOASSERTION" in licenseDeclared.
  */
 #include "build_internal.h"

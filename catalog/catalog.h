@@ -43,7 +43,7 @@ void whc_close(whc_catalog *catalog);
 const char *whc_db_path(const whc_catalog *catalog);
 
 /* Current schema version, stored in PRAGMA user_version. */
-#define WHC_SCHEMA_VERSION 1
+#define WHC_SCHEMA_VERSION 2
 
 /* ---- Content store ---------------------------------------------------- */
 
@@ -146,6 +146,21 @@ wh_status whc_import_component(whc_import *import, const whc_component_info *inf
 wh_status whc_import_file(whc_import *import, const whc_file_record *file, wh_error *err);
 wh_status whc_import_relation(whc_import *import, const whc_relation_record *relation,
                               wh_error *err);
+
+/* The metadata of an imported image, kept with its base component. */
+typedef struct whc_image_record {
+    const char *reference;       /* as the user gave it: "oci:DIR:TAG", "docker://..." */
+    const char *manifest_digest; /* "sha256:<hex>", or NULL for a rootfs */
+    const char *config_digest;   /* "sha256:<hex>", or NULL for a rootfs */
+    const char *record_sha256;   /* hex digest of the JSON record blob in the store */
+} whc_image_record;
+
+/*
+ * Attaches an image record to the component name@version added earlier in
+ * this import. The record blob must already be in the store.
+ */
+wh_status whc_import_image_record(whc_import *import, const char *name, const char *version,
+                                  const whc_image_record *record, wh_error *err);
 
 /* Commits everything and frees the import, whatever the result. */
 wh_status whc_import_commit(whc_import *import, wh_error *err);

@@ -227,6 +227,15 @@ wh_status whc_import_image(whc_import *import, const char *reference,
         .packages = found ? &db : NULL,
     };
     result = whc_image_split(import, flat, &input, err);
+    if (result == WH_OK) {
+        whc_image_record record = {
+            .reference = reference,
+            .manifest_digest = source.manifest_digest,
+            .config_digest = source.config_digest,
+            .record_sha256 = record_hex,
+        };
+        result = whc_import_image_record(import, name, version, &record, err);
+    }
     if (result == WH_OK && summary != NULL)
         result = fill_summary(summary, &source, flat, name, version, record_hex, &db, found,
                               err);

@@ -83,8 +83,25 @@ static const char schema_version_1[] =
     ") WITHOUT ROWID;"
     "CREATE INDEX relations_by_name ON relations (name);";
 
+/*
+ * Version 2: the metadata of imported images. A base image's component keeps
+ * the digest of a JSON record in the content store (reference, manifest and
+ * config digests, per-layer digests and sizes); the row keeps that blob
+ * referenced, so no clean-up of unreferenced blobs removes it.
+ */
+static const char schema_version_2[] =
+    "CREATE TABLE images ("
+    "  component_id INTEGER PRIMARY KEY REFERENCES components (id) ON DELETE CASCADE,"
+    "  reference TEXT NOT NULL,"
+    "  manifest_digest TEXT,"
+    "  config_digest TEXT,"
+    "  record_sha256 TEXT NOT NULL"
+    ");"
+    "CREATE INDEX images_by_record ON images (record_sha256);";
+
 const char *const whc_schema_steps[] = {
     schema_version_1,
+    schema_version_2,
 };
 
 const int whc_schema_step_count = (int)(sizeof(whc_schema_steps) / sizeof(whc_schema_steps[0]));

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include <libdeflate.h>
 
 /* gzip OS byte for "unknown": names no build machine. */
 #define OS_UNKNOWN 255
@@ -20,7 +21,7 @@ typedef struct slot {
     size_t output_size;
     uint64_t sequence;
     slot_state state;
-    int zlib_status; /* Z_OK, or the zlib error that stopped this chunk */
+    int failed;      /* 1 when libdeflate could not compress this chunk */
 } slot;
 
 struct wh_gzip_writer {
@@ -36,8 +37,7 @@ struct wh_gzip_writer {
     uint64_t next_take;     /* next sequence a worker compresses */
     int finished;
 
-    z_stream inline_stream; /* used when threads == 1 */
-    int inline_ready;
+    struct libdeflate_compressor *inline_compressor; /* used when threads == 1 */
 
     pthread_t *workers;
     unsigned worker_count;
@@ -56,41 +56,24 @@ unsigned wh_gzip_default_threads(void)
     return online > WH_GZIP_MAX_THREADS ? WH_GZIP_MAX_THREADS : (unsigned)online;
 }
 
-static int stream_init(z_stream *stream, int level)
+/*
+ * Compresses one chunk into one complete gzip member. libdeflate writes the
+ * header with no flags, MTIME 0 and OS 255 ("unknown"); compressor NULL
+ * means its allocation failed.
+ */
+static void compress_slot(struct libdeflate_compressor *compressor, slot *chunk)
 {
-    memset(stream, 0, sizeof(*stream));
-    /* windowBits 15 + 16 makes zlib write a gzip header and trailer. */
-    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-}
-
-/* Compresses one chunk into one complete gzip member. */
-static void compress_slot(z_stream *stream, slot *chunk)
-{
-    gz_header header;
-    memset(&header, 0, sizeof(header));
-    header.time = 0;
-    header.os = OS_UNKNOWN;
-
-    chunk->zlib_status = deflateReset(stream);
-    if (chunk->zlib_status == Z_OK)
-        chunk->zlib_status = deflateSetHeader(stream, &header);
-    if (chunk->zlib_status != Z_OK)
-        return;
-
-    stream->next_in = chunk->input;
-    stream->avail_in = (uInt)chunk->input_size;
-    stream->next_out = chunk->output;
-    stream->avail_out = (uInt)chunk->output_capacity;
-    int status = deflate(stream, Z_FINISH);
-    chunk->zlib_status = status == Z_STREAM_END ? Z_OK : (status == Z_OK ? Z_BUF_ERROR : status);
-    chunk->output_size = chunk->output_capacity - stream->avail_out;
+    chunk->output_size = 0;
+    if (compressor != NULL)
+        chunk->output_size = libdeflate_gzip_compress(compressor, chunk->input, chunk->input_size,
+                                                      chunk->output, chunk->output_capacity);
+    chunk->failed = chunk->output_size == 0;
 }
 
 static void *worker_main(void *argument)
 {
     wh_gzip_writer *writer = argument;
-    z_stream stream;
-    int init_status = stream_init(&stream, writer->level);
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(writer->level);
 
     pthread_mutex_lock(&writer->lock);
     for (;;) {
@@ -107,10 +90,7 @@ static void *worker_main(void *argument)
         writer->next_take++;
         pthread_mutex_unlock(&writer->lock);
 
-        if (init_status == Z_OK)
-            compress_slot(&stream, chunk);
-        else
-            chunk->zlib_status = init_status;
+        compress_slot(compressor, chunk);
 
         pthread_mutex_lock(&writer->lock);
         chunk->state = SLOT_DONE;
@@ -120,17 +100,14 @@ static void *worker_main(void *argument)
     }
     pthread_mutex_unlock(&writer->lock);
 
-    if (init_status == Z_OK)
-        deflateEnd(&stream);
+    libdeflate_free_compressor(compressor);
     return NULL;
 }
 
-static wh_status zlib_error(int status, wh_error *err)
+/* The output buffers hold libdeflate's bound, so a failed chunk means its compressor is missing. */
+static wh_status compress_error(wh_error *err)
 {
-    if (status == Z_MEM_ERROR)
-        return wh_error_set(err, WH_ERR_NOMEM, "out of memory compressing a layer");
-    return wh_error_set(err, WH_ERR_IO, "zlib failed compressing a layer (zlib status %d)",
-                        status);
+    return wh_error_set(err, WH_ERR_NOMEM, "out of memory compressing a layer");
 }
 
 /*
@@ -155,8 +132,8 @@ static wh_status drain_slot(wh_gzip_writer *writer, slot *chunk, wh_error *err)
         return WH_OK;
     chunk->input_size = 0;
 
-    if (chunk->zlib_status != Z_OK)
-        return zlib_error(chunk->zlib_status, err);
+    if (chunk->failed)
+        return compress_error(err);
     writer->output_total += chunk->output_size;
     return writer->output(writer->context, chunk->output, chunk->output_size, err);
 }
@@ -169,7 +146,7 @@ static wh_status submit_current(wh_gzip_writer *writer, wh_error *err)
 
     if (writer->worker_count == 0) {
         chunk->sequence = sequence;
-        compress_slot(&writer->inline_stream, chunk);
+        compress_slot(writer->inline_compressor, chunk);
         chunk->state = SLOT_DONE;
         return drain_slot(writer, chunk, err);
     }
@@ -267,7 +244,11 @@ static wh_status allocate_slots(wh_gzip_writer *writer, wh_error *err)
     if (writer->slots == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory for gzip buffers");
 
-    size_t capacity = deflateBound(NULL, WH_GZIP_CHUNK_SIZE) + 64;
+    struct libdeflate_compressor *sizing = libdeflate_alloc_compressor(writer->level);
+    if (sizing == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory for gzip buffers");
+    size_t capacity = libdeflate_gzip_compress_bound(sizing, WH_GZIP_CHUNK_SIZE);
+    libdeflate_free_compressor(sizing);
     for (size_t i = 0; i < writer->slot_count; i++) {
         writer->slots[i].input = malloc(WH_GZIP_CHUNK_SIZE);
         writer->slots[i].output = malloc(capacity);
@@ -328,12 +309,9 @@ wh_status wh_gzip_writer_new(int level, unsigned threads, wh_gzip_output_fn outp
         goto out;
 
     if (writer->threads == 1) {
-        int status = stream_init(&writer->inline_stream, level);
-        if (status != Z_OK) {
-            result = zlib_error(status, err);
-            goto out;
-        }
-        writer->inline_ready = 1;
+        writer->inline_compressor = libdeflate_alloc_compressor(level);
+        if (writer->inline_compressor == NULL)
+            result = compress_error(err);
     } else {
         result = start_workers(writer, err);
     }
@@ -364,8 +342,7 @@ void wh_gzip_writer_free(wh_gzip_writer *writer)
     }
     free(writer->workers);
 
-    if (writer->inline_ready)
-        deflateEnd(&writer->inline_stream);
+    libdeflate_free_compressor(writer->inline_compressor);
     for (size_t i = 0; writer->slots != NULL && i < writer->slot_count; i++) {
         free(writer->slots[i].input);
         free(writer->slots[i].output);

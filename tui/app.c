@@ -255,7 +255,7 @@ static unsigned edit_search(tui_app *app, int key)
     return TUI_CHANGED_SCREEN;
 }
 
-/* Whether action would change a composition that is under review, and says so. */
+/* Whether action would change a composition under review, in which case it sets a message. */
 static int blocked_in_review(tui_app *app, tui_action action)
 {
     switch (action) {

@@ -19,7 +19,7 @@ static void print_help(FILE *out)
           "Subcommands:\n",
           out);
     for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-        fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-13s %s\n", subcommands[i].name, subcommands[i].summary);
     fputs("\nRun 'whittle catalog SUBCOMMAND --help' for its options.\n", out);
 }
 

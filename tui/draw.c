@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,20 @@ static void allow_control_keys(void)
         def_prog_mode();
 }
 
+/*
+ * Gives the terminal back before an abort() ends the process, such as an
+ * allocation failure in the pure modules, which cannot call tui_fatal.
+ * endwin is not async-signal-safe, but the process is ending anyway and a
+ * terminal left in curses mode is the worse outcome.
+ */
+static void restore_on_abort(int signal_number)
+{
+    if (screen.open)
+        endwin();
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
 int tui_draw_open(const tui_theme *theme, int ascii, char *message, size_t size)
 {
     setlocale(LC_ALL, "");
@@ -144,6 +159,7 @@ int tui_draw_open(const tui_theme *theme, int ascii, char *message, size_t size)
         return -1;
     }
     screen.open = 1;
+    signal(SIGABRT, restore_on_abort);
 
     set_escdelay(25);
     cbreak();
@@ -165,6 +181,7 @@ void tui_draw_close(void)
     if (!screen.open)
         return;
     screen.open = 0;
+    signal(SIGABRT, SIG_DFL);
     curs_set(1);
     endwin();
 }

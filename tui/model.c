@@ -50,6 +50,7 @@ wh_status tui_model_open(whc_catalog *catalog, const char *spec_path, tui_model 
     wh_status result;
     tui_model *model = checked(calloc(1, sizeof(*model)));
     model->catalog = catalog;
+    model->size_budget = -1;
 
     result = tui_model_load_graph(catalog, &model->graph, err);
     if (result != WH_OK)
@@ -96,6 +97,7 @@ void tui_model_free(tui_model *model)
         tui_undo_free(&model->undo);
     free(model->spec_path);
     json_decref(model->original_spec);
+    tui_words_free(model->allow_executables);
     free(model);
 }
 

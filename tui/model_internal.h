@@ -17,6 +17,8 @@ struct tui_model {
     tui_undo undo;
     char *spec_path;
     json_t *original_spec; /* the opened spec's JSON, or NULL for a new composition */
+    char **allow_executables; /* the opened spec's policy additions, ending with NULL */
+    int64_t size_budget;      /* the opened spec's size budget in bytes, or -1 */
 
     /*
      * The state being resolved: apply() points it at the state it applies,

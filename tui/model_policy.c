@@ -25,13 +25,36 @@ static int load_policy(tui_model *model)
     snprintf(model->policy_loaded, sizeof(model->policy_loaded), "%s", name);
 
     wh_error err = {0};
-    wh_status status = wh_policy_is_profile(name) ? wh_policy_profile(name, &model->policy, &err)
-                                                  : wh_policy_load(name, &model->policy, &err);
+    wh_status status;
+    if (wh_policy_is_profile(name)) {
+        status = wh_policy_profile(name, &model->policy, &err);
+    } else {
+        /* A relative policy file is found next to the spec, as `whittle build` finds it. */
+        char path[4096];
+        const char *slash = model->spec_path ? strrchr(model->spec_path, '/') : NULL;
+        if (name[0] != '/' && slash)
+            snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - model->spec_path),
+                     model->spec_path, name);
+        else
+            snprintf(path, sizeof(path), "%s", name);
+        status = wh_policy_load(path, &model->policy, &err);
+    }
+    if (status == WH_OK && model->allow_executables) {
+        size_t count = 0;
+        while (model->allow_executables[count])
+            count++;
+        status = wh_policy_allow_executables(
+            model->policy, (const char *const *)model->allow_executables, count, &err);
+    }
     if (status != WH_OK) {
         snprintf(model->policy_error, sizeof(model->policy_error), "policy %s: %s", name,
                  err.message);
+        wh_policy_free(model->policy);
+        model->policy = NULL;
         return -1;
     }
+    if (model->size_budget >= 0)
+        wh_policy_set_size_budget(model->policy, model->size_budget);
     return 0;
 }
 

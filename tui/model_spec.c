@@ -82,21 +82,40 @@ static json_t *child_object(json_t *object, const char *key)
     return child;
 }
 
-/* Components: names, keeping the object form (with trimming) of ones the spec had. */
+static const wh_graph *sorting_graph;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(wh_graph_component_at(sorting_graph, *(const uint32_t *)a)->name,
+                  wh_graph_component_at(sorting_graph, *(const uint32_t *)b)->name);
+}
+
+/*
+ * Components in name order, so saved specs diff well, keeping the object
+ * form (with trimming) of the ones the spec had.
+ */
 static void set_components(const tui_model *model, json_t *root)
 {
     const tui_state *state = &model->state;
     json_t *old = json_object_get(root, "components");
     json_t *components = checked(json_array());
 
+    uint32_t *roots = checked(calloc(state->root_count + 1, sizeof(*roots)));
+    if (state->root_count)
+        memcpy(roots, state->roots, state->root_count * sizeof(*roots));
+    sorting_graph = model->graph;
+    qsort(roots, state->root_count, sizeof(*roots), by_name);
+    sorting_graph = NULL;
+
     for (size_t i = 0; i < state->root_count; i++) {
-        const char *name = wh_graph_component_at(model->graph, state->roots[i])->name;
+        const char *name = wh_graph_component_at(model->graph, roots[i])->name;
         json_t *entry = json_is_array(old) ? find_entry(old, "name", name) : NULL;
         if (entry)
             json_array_append(components, entry);
         else
             json_array_append_new(components, json_string(name));
     }
+    free(roots);
     json_object_set_new(root, "components", components);
 
     json_t *excluded = NULL;
@@ -318,8 +337,9 @@ static void read_settings(const wh_spec_view *view, tui_state *state)
     set_words(state, TUI_SETTING_CMD, view->cmd, view->cmd_count);
     tui_state_set_setting(state, TUI_SETTING_WORKDIR, view->workdir);
     tui_state_set_setting(state, TUI_SETTING_USER, view->run_as);
-    tui_state_set_setting(state, TUI_SETTING_POLICY,
-                          view->policy_profile ? view->policy_profile : view->policy_file);
+    /* A spec without a policy is built with the baseline profile. */
+    const char *policy = view->policy_profile ? view->policy_profile : view->policy_file;
+    tui_state_set_setting(state, TUI_SETTING_POLICY, policy ? policy : "baseline");
 
     char **env = checked(calloc(view->env_count + 1, sizeof(*env)));
     for (size_t i = 0; i < view->env_count; i++)
@@ -370,7 +390,17 @@ wh_status tui_model_read_spec(tui_model *model, const char *path, wh_error *err)
     }
     read_settings(view, state);
 
-    /* The core sets what the composer has no form for: trimming, declared relations, the base. */
+    /* The spec's policy additions, applied to whichever profile the settings name. */
+    model->allow_executables = checked(calloc(view->allow_executable_count + 1, sizeof(char *)));
+    for (size_t i = 0; i < view->allow_executable_count; i++)
+        model->allow_executables[i] = checked(strdup(view->allow_executables[i]));
+    model->size_budget = view->size_budget;
+
+    /*
+     * The core sets what the composer has no form for: trimming, declared relations, the base.
+     * NOTE: the spec's local "files" are not added to the composer's graph, so its sizes and
+     * policy results leave them out, while an export or `whittle build` includes them.
+     */
     result = wh_spec_apply(spec, model->composition, err);
     if (result != WH_OK)
         goto out;

@@ -126,18 +126,30 @@ static void draw(tui_app *app, void *data, tui_area area)
         const tui_tree_node *node = &view->tree->nodes[id];
         int selected = row == cursor->row;
 
-        char size[32], marks[64], prefix[512], text[1024];
-        tui_format_flags(node->directory ? node->descendant_flags : node->flags, 0, marks,
-                         sizeof(marks));
+        char size[32], risks[64], marks[72], prefix[512], text[2048], link[600] = "";
+        tui_format_flags(node->directory ? node->descendant_flags : node->flags, 0, risks,
+                         sizeof(risks));
+        /* A dynamic executable is marked too, because a minimal image wants static ones. */
+        int dynamic = !node->directory && (node->flags & WH_FLAG_DYNAMIC) &&
+                      !(node->flags & WH_FLAG_SHARED_LIBRARY);
+        snprintf(marks, sizeof(marks), "%s%s%s", dynamic ? "dyn" : "",
+                 dynamic && risks[0] ? " " : "", risks);
+
+        /* Symlinks show their target, so a multi-call applet shows the binary it runs. */
+        if (!node->directory && node->item != TUI_TREE_NONE) {
+            const wh_graph_file *file = wh_graph_file_at(graph, node->item);
+            if (file->type == WH_FILE_SYMLINK && file->target)
+                snprintf(link, sizeof(link), " %s %s", glyphs->arrow, file->target);
+        }
         branch_prefix(view->tree, id, prefix, sizeof(prefix));
         const char *owner =
             node->owner != TUI_TREE_NONE ? wh_graph_component_at(graph, node->owner)->name : "";
         const char *marker = !node->directory ? " "
                              : node->expanded ? glyphs->expanded
                                               : glyphs->collapsed;
-        snprintf(text, sizeof(text), " %9s  %-*.*s %-12.12s %s%s %s%s",
+        snprintf(text, sizeof(text), " %9s  %-*.*s %-12.12s %s%s %s%s%s",
                  tui_format_size(node->size, size), owner_width, owner_width, owner, marks, prefix,
-                 marker, node->name, node->excluded ? "  (excluded)" : "");
+                 marker, node->name, link, node->excluded ? "  (excluded)" : "");
 
         tui_role role = selected         ? TUI_ROLE_SELECTION
                         : node->excluded ? TUI_ROLE_EXCLUDED

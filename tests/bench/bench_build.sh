@@ -10,7 +10,7 @@
 set -eu
 
 : "${WHITTLE:?set WHITTLE to the whittle binary}"
-for program in tar gzip umoci awk; do
+for program in tar gzip umoci awk /usr/bin/time; do
     command -v "$program" >/dev/null || { echo "bench_build: $program is missing; run make deps" >&2; exit 2; }
 done
 
@@ -20,14 +20,14 @@ if [ "${BENCH_KEEP:-0}" != 1 ]; then
 fi
 limit=$(( ${BENCH_BUILD_MB:-200} * 1000 * 1000 ))
 
-# now: prints the time in seconds with nanoseconds.
-now() {
-    date +%s.%N
-}
-
-# elapsed START: prints the seconds since START with two decimals.
-elapsed() {
-    awk -v start="$1" -v end="$(now)" 'BEGIN { printf "%.2f", end - start }'
+# measure NAME COMMAND...: runs COMMAND with its output discarded and
+# stores "WALL CPU" (seconds; CPU is user + system) in $work/NAME.time.
+measure() {
+    name=$1
+    shift
+    /usr/bin/time -f '%e %U %S' -o "$work/$name.raw" "$@" >/dev/null 2>&1 ||
+        { echo "bench_build: $name failed: $*" >&2; exit 1; }
+    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/$name.raw" >"$work/$name.time"
 }
 
 # --- the tree ---
@@ -43,15 +43,11 @@ echo "build: tree of $bytes bytes in $entries entries (regular files of /usr/lib
 # --- whittle: import once (not timed), then build ---
 "$WHITTLE" --catalog "$work/catalog/catalog.db" catalog import "$work/tree" --name big --version 1 >/dev/null
 printf '{"components": ["big"], "policy": "none"}\n' >"$work/spec.json"
-start=$(now)
-"$WHITTLE" --catalog "$work/catalog/catalog.db" build "$work/spec.json" -o "oci:$work/whittle" >/dev/null 2>&1
-whittle_time=$(elapsed "$start")
+measure whittle "$WHITTLE" --catalog "$work/catalog/catalog.db" build "$work/spec.json" -o "oci:$work/whittle"
 whittle_size=$(du -sb "$work/whittle/blobs" | cut -f1)
 
 # --- tar | gzip, one core ---
-start=$(now)
-tar --sort=name -cf - -C "$work/tree" . | gzip -n -6 >"$work/tree.tar.gz"
-tar_time=$(elapsed "$start")
+measure tar sh -c 'tar --sort=name -cf - -C "$1" . | gzip -n -6 >"$2"' sh "$work/tree" "$work/tree.tar.gz"
 tar_size=$(stat -c %s "$work/tree.tar.gz")
 
 # --- umoci repack of the same tree into an empty image ---
@@ -59,15 +55,18 @@ umoci init --layout "$work/umoci" >/dev/null
 umoci new --image "$work/umoci:base" >/dev/null
 umoci unpack --rootless --image "$work/umoci:base" "$work/bundle" >/dev/null 2>&1
 cp -a "$work/tree/." "$work/bundle/rootfs/"
-start=$(now)
-umoci repack --image "$work/umoci:base" "$work/bundle" >/dev/null 2>&1
-umoci_time=$(elapsed "$start")
+measure umoci umoci repack --image "$work/umoci:base" "$work/bundle"
 umoci_size=$(du -sb "$work/umoci/blobs" | cut -f1)
 
-echo "build: whittle build oci:          ${whittle_time} s, ${whittle_size} bytes of blobs"
-echo "build: tar --sort=name | gzip -n -6  ${tar_time} s, ${tar_size} bytes"
-echo "build: umoci repack                ${umoci_time} s, ${umoci_size} bytes of blobs"
-awk -v w="$whittle_time" -v t="$tar_time" -v u="$umoci_time" 'BEGIN {
-    printf "build: ratio whittle / tar|gzip = %.2f (target <= 1.0)\n", w / t
-    printf "build: ratio whittle / umoci    = %.2f (target <= 0.5)\n", w / u
+read -r whittle_wall whittle_cpu <"$work/whittle.time"
+read -r tar_wall tar_cpu <"$work/tar.time"
+read -r umoci_wall umoci_cpu <"$work/umoci.time"
+echo "build: uptime load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "build: whittle build oci:             wall ${whittle_wall} s, CPU ${whittle_cpu} s, ${whittle_size} bytes of blobs"
+echo "build: tar --sort=name | gzip -n -6   wall ${tar_wall} s, CPU ${tar_cpu} s, ${tar_size} bytes"
+echo "build: umoci repack                   wall ${umoci_wall} s, CPU ${umoci_cpu} s, ${umoci_size} bytes of blobs"
+awk -v w="$whittle_wall" -v t="$tar_wall" -v u="$umoci_wall" -v wc="$whittle_cpu" -v uc="$umoci_cpu" -v tc="$tar_cpu" 'BEGIN {
+    printf "build: wall time ratio whittle / tar|gzip = %.2f (target <= 1.0)\n", w / t
+    printf "build: wall time ratio whittle / umoci    = %.2f (target <= 0.5)\n", w / u
+    printf "build: CPU time ratio whittle / tar|gzip  = %.2f, whittle / umoci = %.2f\n", wc / tc, wc / uc
 }'

@@ -25,7 +25,7 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     trap 'rm -rf "$TEST_DIR" "$work"' EXIT
 fi
 
-# The catalog every trial starts from holds one earlier component, so "none
+# The catalog every trial starts from contains one earlier component, so "none
 # of the import" is checked against existing rows too.
 baseline="$work/baseline"
 mkdir -p "$baseline"

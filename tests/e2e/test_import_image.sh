@@ -167,6 +167,17 @@ tar -C "$archive" -rf "$archive/$first" manifest.json
 tar -C "$archive" -cf "$TEST_DIR/tampered.tar" .
 import_rejected "should equal the config's diff_id" "docker-archive:$TEST_DIR/tampered.tar"
 
+# Every imported image keeps its metadata record referenced from the
+# images table, so the record blob is never taken for garbage.
+records=$(sqlite3 "$catalog" 'SELECT count(*) FROM images')
+bases=$(sqlite3 "$catalog" "SELECT count(*) FROM components WHERE origin_format = 'image' AND name NOT LIKE '%/%'")
+[ "$records" -gt 0 ] || fail "no image records were kept"
+[ "$records" = "$bases" ] || fail "$records image records for $bases base components"
+for record in $(sqlite3 "$catalog" 'SELECT record_sha256 FROM images'); do
+    jq -e .reference "$(dirname "$catalog")/blobs/sha256/$record" >/dev/null ||
+        fail "image record $record is not a JSON record with a reference"
+done
+
 # A failed import leaves nothing behind.
 before=$("$WHITTLE" --catalog "$catalog" catalog list | wc -l)
 import_rejected "lists no manifests" "oci:$FIXTURES/trivy/layout-test_no_valid_manifests.oci"

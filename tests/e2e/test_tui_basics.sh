@@ -218,3 +218,35 @@ tui_expect_screen "nonexistent"
 
 expect_status 2 "$WHITTLE" compose spec.json --image "oci:$TEST_DIR/tini-image:latest"
 expect_contains "$TEST_DIR/err" "give either a SPEC or --image, not both"
+
+# ---- Saving keeps the keys of an opened spec that the composer does not edit
+
+cat >"$TEST_DIR/rich.spec.json" <<'SPEC'
+{
+  "source-date-epoch": 1700000000,
+  "components": [{"name": "tini", "exclude-paths": ["/usr/share/doc/**"]}],
+  "config": {"labels": {"org.example.team": "platform"}, "cmd": ["--version"]},
+  "policy": {"profile": "none", "size-budget": 900000000}
+}
+SPEC
+tui_start 80 24 -- --catalog "$catalog" compose "$TEST_DIR/rich.spec.json"
+tui_wait "[x] tini"
+tui_wait "policy: pass"
+tui_keys /
+tui_type gosu
+tui_keys Enter Space
+tui_wait "added gosu"
+tui_keys s Enter
+tui_wait "saved $TEST_DIR/rich.spec.json"
+tui_keys q
+tui_wait "whittle exited 0"
+spec="$TEST_DIR/rich.spec.json"
+jq -e '."source-date-epoch" == 1700000000' "$spec" >/dev/null || fail "source-date-epoch was lost"
+jq -e '.components | map(if type == "object" then .name else . end) == ["gosu", "tini"]' "$spec" >/dev/null \
+    || fail "components are not [gosu, tini]: $(jq -c .components "$spec")"
+jq -e '.components[] | select(type == "object") | ."exclude-paths" == ["/usr/share/doc/**"]' "$spec" >/dev/null \
+    || fail "the trimming of tini was lost: $(jq -c .components "$spec")"
+jq -e '.config.labels."org.example.team" == "platform"' "$spec" >/dev/null || fail "config.labels was lost"
+jq -e '.config.cmd == ["--version"]' "$spec" >/dev/null || fail "config.cmd changed: $(jq -c .config "$spec")"
+jq -e '.policy.profile == "none" and .policy."size-budget" == 900000000' "$spec" >/dev/null \
+    || fail "the policy object changed: $(jq -c .policy "$spec")"

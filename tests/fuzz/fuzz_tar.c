@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the entry loop shared by every archive importer
  * (whc_archive_collect), on a tar stream in memory with any compression
- * libarchive reads, as the .deb reader opens data.tar.
+ * libarchive reads, as the .deb reader opens data.tar, followed by the
+ * checks the importer runs on the collected list.
  */
 #include <archive.h>
 #include <stdio.h>
@@ -30,8 +31,9 @@ FUZZ_ENTRY(tar)
     whc_file_list files = { 0 };
     whc_archive_source source = { "fuzz.tar", "data.tar", NULL, NULL, NULL };
     if (archive_read_open_memory(archive, data, size) == ARCHIVE_OK &&
-        whc_archive_collect(import, archive, &source, &files, &err) == WH_OK)
-        (void)whc_file_list_sort(&files, &err);
+        whc_archive_collect(import, archive, &source, &files, &err) == WH_OK &&
+        whc_file_list_sort(&files, &err) == WH_OK)
+        (void)whc_file_list_check_parents(&files, &err);
 
     whc_file_list_free(&files);
     archive_read_free(archive);

@@ -20,3 +20,6 @@ echo "machine: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p'
 build/bench/gen_catalog "$work/catalog.db" "${BENCH_COMPONENTS:-5000}" \
     "${BENCH_FILES_PER_COMPONENT:-100}"
 build/bench/bench_toggle "$work/catalog.db" "${BENCH_TOGGLES:-200}"
+
+# Image build against tar | gzip and umoci repack of the same ~200 MB tree.
+WHITTLE="${WHITTLE:-$root/build/whittle}" sh "$root/tests/bench/bench_build.sh"

@@ -89,7 +89,8 @@ static int teardown(void **state)
     char command[512];
     snprintf(command, sizeof(command),
              "sh tests/tools/registry.sh stop %s/open; sh tests/tools/registry.sh stop %s/auth; "
-             "rm -rf %s", fixture->dir, fixture->dir, fixture->dir);
+             "sh tests/tools/registry.sh stop %s/broken; rm -rf %s", fixture->dir, fixture->dir,
+             fixture->dir, fixture->dir);
     if (system(command) != 0)
         fprintf(stderr, "cleaning up %s failed\n", fixture->dir);
     free(fixture);

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Times pushing a BENCH_PUSH_MB MiB image (default 200) to Debian's
+# docker-registry on 127.0.0.1, which this script starts and stops
+# (tests/tools/registry.sh). The contenders, run alternately:
+#
+#   whittle build SPEC -o docker://...   builds the layer and pushes it
+#   skopeo copy oci:DIR docker://...     pushes the same image, already
+#                                        built into an OCI layout by whittle
+#
+# The target is at most 1.0 times skopeo. whittle's figure includes building
+# the layer, so an informative line also times `whittle build -o oci:DIR`
+# alone. Each run pushes to a new repository, so the registry holds none of
+# the blobs yet. The tree comes from build/bench/gen_tree (mostly random
+# bytes, so gzip gains little). Each figure is the median of BENCH_RUNS runs
+# (default 3); BENCH_KEEP=1 keeps the work folder.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+: "${WHITTLE:?set WHITTLE to the whittle binary}"
+runs=${BENCH_RUNS:-3}
+for program in skopeo docker-registry curl python3 awk; do
+    if ! command -v "$program" >/dev/null; then
+        echo "push: skipped: $program is missing; run make deps"
+        exit 0
+    fi
+done
+if ! "$WHITTLE" build --help 2>/dev/null | grep -q 'docker://'; then
+    echo "push: skipped: this whittle build cannot push (no docker:// destination)"
+    exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/whittle-bench-push.XXXXXX")
+cleanup() {
+    sh "$root/tests/tools/registry.sh" stop "$work/registry" 2>/dev/null || true
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+
+# seconds COMMAND...: runs COMMAND with its output discarded and prints its
+# wall time in seconds.
+seconds() {
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>"$work/stderr" || {
+        echo "bench_push: failed: $*" >&2
+        cat "$work/stderr" >&2
+        exit 1
+    }
+    end=$(date +%s%N)
+    awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+}
+
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# --- the image: a generated tree imported once, built once into a layout ---
+"$root/build/bench/gen_tree" "$work/tree" "${BENCH_PUSH_MB:-200}" 11 >/dev/null
+catalog="$work/catalog/catalog.db"
+"$WHITTLE" --catalog "$catalog" catalog import "$work/tree" --name pushed --version 1 >/dev/null
+printf '{"components": ["pushed"], "policy": "none"}\n' >"$work/spec.json"
+"$WHITTLE" --catalog "$catalog" build "$work/spec.json" -o "oci:$work/layout:1" >/dev/null
+echo "push: image of $(du -sm "$work/layout/blobs" | cut -f1) MiB of blobs" \
+     "from a $(du -sm "$work/tree" | cut -f1) MiB tree"
+
+port=$(sh "$root/tests/tools/registry.sh" start "$work/registry")
+registry="127.0.0.1:$port"
+
+: >"$work/ours"
+: >"$work/skopeo"
+: >"$work/build"
+for run in $(seq 1 "$runs"); do
+    seconds skopeo copy -q --dest-tls-verify=false "oci:$work/layout:1" \
+        "docker://$registry/bench/skopeo-$run:1" >>"$work/skopeo"
+    seconds "$WHITTLE" --catalog "$catalog" build "$work/spec.json" --tls-verify=false \
+        -o "docker://$registry/bench/whittle-$run:1" >>"$work/ours"
+    seconds "$WHITTLE" --catalog "$catalog" build "$work/spec.json" \
+        -o "oci:$work/build-$run:1" >>"$work/build"
+done
+
+awk -v ours="$(median <"$work/ours")" -v base="$(median <"$work/skopeo")" \
+    -v build="$(median <"$work/build")" 'BEGIN {
+    ratio = ours / base
+    printf "%-34s whittle %7.2f s  baseline %7.2f s  ratio %5.2fx  target <= 1.0x  %s\n",
+           "push vs skopeo copy", ours, base, ratio, ratio <= 1.0 ? "PASS" : "MISS"
+    printf "%-34s whittle %7.2f s  (informative: the build part of the push)\n",
+           "build to oci: alone", build
+}'
