@@ -20,7 +20,8 @@ LIBRARIES := libarchive sqlite3 libcurl jansson ncursesw libcrypto zlib libdefla
 BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
 	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev \
 	libdeflate-dev
-TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci docker-registry apache2-utils debootstrap python3 curl
+TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci docker-registry \
+	apache2-utils debootstrap python3 curl time zstd clang libclang-rt-14-dev valgrind
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 ifeq ($(SANITIZE),1)

@@ -23,7 +23,8 @@ int tui_dialog_settings(tui_app *app, tui_state *state)
     for (;;) {
         int width = app->columns - 6 < 90 ? app->columns - 6 : 90;
         tui_box box = tui_dialog_frame(app, "Image settings", TUI_SETTING_COUNT + 4, width);
-        int label_width = 16, field_column = box.column + 2 + label_width + 1;
+        int label_width = box.width / 2 - 2 < 16 ? box.width / 2 - 2 : 16;
+        int field_column = box.column + 2 + label_width + 1;
         int field_width = box.width - 4 - label_width - 1;
 
         for (int i = 0; i < TUI_SETTING_COUNT; i++) {
