@@ -5,6 +5,8 @@
 #   make test       install missing packages, build, run unit and end-to-end tests
 #   make test SANITIZE=1   the same with AddressSanitizer and UBSan (in build-sanitize/)
 #   make bench      benchmarks, as ratios against baselines run alongside
+#   make fuzz FUZZ_SECONDS=60   build the libFuzzer targets with clang, run each
+#   make valgrind   unit tests under valgrind's memcheck, failing on leaks
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need
 

@@ -181,26 +181,25 @@ wh_status whc_max_expansion(int64_t *out, wh_error *err)
     return WH_OK;
 }
 
-/*
- * Fails once the content unpacked from archive exceeds both the floor and
- * max_ratio times the compressed bytes read so far. libarchive reads ahead,
- * so the compressed count is if anything too high, which errs on accepting.
- */
-static wh_status check_expansion(struct archive *archive, const expansion_budget *budget,
-                                 const whc_archive_source *source, const char *path,
-                                 wh_error *err)
+wh_status whc_archive_check_expansion(struct archive *archive, int64_t content,
+                                      int64_t max_ratio, const whc_archive_source *source,
+                                      const char *path, wh_error *err)
 {
-    if (budget->max_ratio == 0 || budget->unpacked <= EXPANSION_FLOOR)
+    /* The tar stream counts the data of skipped entries, the content counts sparse holes. */
+    int64_t stream = archive_filter_bytes(archive, 0);
+    int64_t unpacked = stream > content ? stream : content;
+    if (max_ratio == 0 || unpacked <= EXPANSION_FLOOR)
         return WH_OK;
+
     int64_t compressed = archive_filter_bytes(archive, -1);
-    if (compressed > 0 && budget->unpacked / compressed < budget->max_ratio)
+    if (compressed > 0 && unpacked / compressed < max_ratio)
         return WH_OK;
     return wh_error_set(err, WH_ERR_LIMIT,
                         "%s: %s expands from %lld to more than %lld bytes at %s, past the "
                         "limit of %lld times its compressed size; if the package is trusted, "
                         "raise WHITTLE_MAX_EXPANSION (0 turns the check off)",
                         source->artifact, source->member, (long long)compressed,
-                        (long long)budget->unpacked, path, (long long)budget->max_ratio);
+                        (long long)unpacked, path, (long long)max_ratio);
 }
 
 /* Streams the entry's data into a blob, checking the length against the header. */
@@ -231,7 +230,8 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
             break;
         copied += got;
         budget->unpacked += got;
-        result = check_expansion(archive, budget, source, path, err);
+        result = whc_archive_check_expansion(archive, budget->unpacked, budget->max_ratio,
+                                             source, path, err);
         if (result != WH_OK)
             goto out;
         result = whc_blob_write(writer, buffer, (size_t)got, err);
@@ -403,6 +403,12 @@ wh_status whc_archive_collect(whc_import *import, struct archive *archive,
         }
         if (path == NULL)
             continue; /* the root directory itself */
+
+        /* Skipping the data of earlier entries may have unpacked a lot. */
+        result = whc_archive_check_expansion(archive, budget.unpacked, budget.max_ratio, source,
+                                             path, err);
+        if (result != WH_OK)
+            goto out;
 
         if (source->claim) {
             int claimed = source->claim(path, archive, source->context, err);

@@ -55,6 +55,17 @@ wh_status whc_normalize_path(const char *name, char **out, wh_error *err);
 wh_status whc_max_expansion(int64_t *out, wh_error *err);
 
 /*
+ * Fails with WH_ERR_LIMIT, naming path, once archive has unpacked more than
+ * 128 MiB and more than max_ratio times the compressed bytes it has read.
+ * The unpacked count is the larger of the tar stream read so far and
+ * content, the file bytes the caller produced (sparse holes included).
+ * libarchive reads ahead, so the compressed count errs towards accepting.
+ */
+wh_status whc_archive_check_expansion(struct archive *archive, int64_t content,
+                                      int64_t max_ratio, const whc_archive_source *source,
+                                      const char *path, wh_error *err);
+
+/*
  * Reads every entry of archive, which is open and before its first header,
  * into files. Regular files go to the blob store tied to import. Any read
  * error fails with "ARTIFACT: truncated or corrupt MEMBER: <libarchive

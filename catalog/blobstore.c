@@ -1,8 +1,14 @@
 /*
  * The content-addressed store: DIR/blobs/sha256/<hex>, one read-only file
  * per distinct content. A blob is written to a temporary file in DIR/blobs,
- * hashed on the way, flushed to disk and renamed into place, so a reader
- * never sees a partial blob under its final name.
+ * hashed on the way and renamed into place, so a reader never sees a
+ * partial blob under its final name.
+ *
+ * A blob written without an import is flushed to disk before the rename. A
+ * blob written for an import is not: whc_import_commit flushes the whole
+ * store before COMMIT. One flush per import costs far less than one per
+ * file, and a committed row still never points at content that a crash
+ * could lose.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -102,6 +108,42 @@ static void sync_folder(const char *folder)
     }
 }
 
+/*
+ * Returns 1 when a files row references the blob. A committed row's blob
+ * was flushed before that row's COMMIT, and a row of the open import names
+ * a blob that this import stored and flushes at its own commit. Any other
+ * copy may be left over from an import that was killed before it
+ * committed, so after a crash its content may be torn.
+ */
+static int blob_referenced(whc_catalog *catalog, const char *sha256_hex)
+{
+    sqlite3_stmt *statement = NULL;
+    int referenced = 0;
+
+    if (sqlite3_prepare_v2(catalog->db, "SELECT 1 FROM files WHERE sha256 = ?1 LIMIT 1", -1,
+                           &statement, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(statement, 1, sha256_hex, -1, SQLITE_STATIC);
+        referenced = sqlite3_step(statement) == SQLITE_ROW;
+    }
+    sqlite3_finalize(statement);
+    return referenced;
+}
+
+/* Makes the temporary file read-only, flushes it when no import will, and closes it. */
+static wh_status finish_file(whc_blob_writer *writer, wh_error *err)
+{
+    if (fchmod(writer->fd, 0444) != 0 || (writer->import == NULL && fsync(writer->fd) != 0))
+        return wh_error_set(err, WH_ERR_IO, "cannot flush blob %s: %s", writer->temp_path,
+                            strerror(errno));
+
+    int fd = writer->fd;
+    writer->fd = -1;
+    if (close(fd) != 0)
+        return wh_error_set(err, WH_ERR_IO, "cannot close blob %s: %s", writer->temp_path,
+                            strerror(errno));
+    return WH_OK;
+}
+
 wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error *err)
 {
     wh_status result = WH_OK;
@@ -114,26 +156,22 @@ wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error
         goto out;
     }
 
-    /* Identical content is already stored: keep that file untouched. */
+    /*
+     * Identical content that a files row references is durable: keep that
+     * file untouched. Any other copy is replaced, because it may be torn,
+     * but not tracked: it existed before, and an abort must leave it.
+     */
     struct stat st;
-    if (stat(final_path, &st) == 0)
+    int exists = stat(final_path, &st) == 0;
+    if (exists && blob_referenced(writer->catalog, sha256_hex))
         goto out;
 
-    if (fchmod(writer->fd, 0444) != 0 || fsync(writer->fd) != 0) {
-        result = wh_error_set(err, WH_ERR_IO, "cannot flush blob %s: %s", writer->temp_path,
-                              strerror(errno));
+    result = finish_file(writer, err);
+    if (result != WH_OK)
         goto out;
-    }
-    int fd = writer->fd;
-    writer->fd = -1;
-    if (close(fd) != 0) {
-        result = wh_error_set(err, WH_ERR_IO, "cannot close blob %s: %s", writer->temp_path,
-                              strerror(errno));
-        goto out;
-    }
 
     /* Tracked before the rename, so no failure leaves an untracked new blob. */
-    if (writer->import != NULL) {
+    if (writer->import != NULL && !exists) {
         result = whc_import_track_blob(writer->import, sha256_hex, err);
         if (result != WH_OK)
             goto out;
@@ -145,7 +183,8 @@ wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error
     }
     free(writer->temp_path);
     writer->temp_path = NULL;
-    sync_folder(writer->catalog->blob_sha_dir);
+    if (writer->import == NULL)
+        sync_folder(writer->catalog->blob_sha_dir);
 
 out:
     free(final_path);
@@ -168,7 +207,7 @@ void whc_blob_abort(whc_blob_writer *writer)
     free(writer);
 }
 
-/* Returns nonzero when the folder holds a name starting with "tmp-". */
+/* Returns nonzero when the folder contains a name starting with "tmp-". */
 static int has_temporary_files(DIR *dir)
 {
     struct dirent *entry;

@@ -86,10 +86,10 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
     if (status != WH_OK)
         goto out;
 
-    /* TODO: read the layering from the spec once it has a key for it. Until then it is one layer. */
-    whc_layering layering = options->layering == WHC_LAYERS_PER_COMPONENT
-                                ? WHC_LAYERS_PER_COMPONENT
-                                : WHC_LAYERS_SINGLE;
+    whc_layering layering = options->layering;
+    if (layering == WHC_LAYERS_FROM_SPEC)
+        layering = session->view->layers_per_component ? WHC_LAYERS_PER_COMPONENT
+                                                       : WHC_LAYERS_SINGLE;
     status = whc_build_plan_new(session, layering, result->epoch, options->note,
                                 options->note_context, &plan, err);
     if (status != WH_OK)

@@ -36,7 +36,7 @@
 
 /* How the kept files are split into layers. */
 typedef enum whc_layering {
-    WHC_LAYERS_FROM_SPEC = 0,   /* the spec's choice, which is one layer until the spec has a key */
+    WHC_LAYERS_FROM_SPEC = 0,   /* the spec's "layers" key, which defaults to a single layer */
     WHC_LAYERS_SINGLE,          /* every file in one layer */
     WHC_LAYERS_PER_COMPONENT,   /* one layer per component, in component name order */
 } whc_layering;
@@ -93,6 +93,16 @@ typedef struct whc_build_result {
  */
 wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *destination,
                     const whc_build_options *options, whc_build_result *result, wh_error *err);
+
+/*
+ * Resolves a spec owner ("uid:gid", "uid", "user" or "user:group") against
+ * the spec's accounts, never the build machine's user database. NULL means
+ * 0:0, and a user name alone takes that user's gid. An unknown name fails
+ * with WH_ERR_INVALID naming it and where (a JSON path such as
+ * "$.files[0].owner").
+ */
+wh_status whc_build_owner(const wh_spec_view *view, const char *owner, const char *where,
+                          uid_t *uid, gid_t *gid, wh_error *err);
 
 /* Frees what result owns and clears it; accepts NULL. */
 void whc_build_result_free(whc_build_result *result);

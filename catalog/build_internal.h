@@ -65,14 +65,6 @@ wh_status whc_build_load_policy(const whc_build_session *session, const char *ov
                                 wh_policy **out, wh_error *err);
 
 /*
- * Resolves a spec owner ("uid:gid", "uid", "user" or "user:group") against
- * the spec's accounts. NULL means 0:0. A user name alone takes that user's
- * gid. An unknown name fails with WH_ERR_INVALID naming it and where.
- */
-wh_status whc_build_owner(const wh_spec_view *view, const char *owner, const char *where,
-                          uid_t *uid, gid_t *gid, wh_error *err);
-
-/*
  * Writes the text of /etc/passwd (users sorted by uid, then name) and
  * /etc/group (groups sorted by gid, then name) from the spec's accounts
  * into newly allocated strings the caller frees.

@@ -239,7 +239,7 @@ wh_status whc_file_list_sort(whc_file_list *list, wh_error *err)
 
 /*
  * Returns the nearest ancestor of path that is in the list, or NULL. scratch
- * holds at least strlen(path) + 1 bytes.
+ * has room for at least strlen(path) + 1 bytes.
  */
 static const whc_file_entry *nearest_listed_ancestor(const whc_file_list *list,
                                                      const char *path, char *scratch)

@@ -126,6 +126,10 @@ static wh_status read_control(deb_reader *reader, const char *member, wh_error *
     result = open_member(stream, &source, &inner, err);
     if (result != WH_OK)
         goto out;
+    int64_t max_ratio;
+    result = whc_max_expansion(&max_ratio, err);
+    if (result != WH_OK)
+        goto out;
 
     for (;;) {
         int status = archive_read_next_header(inner, &entry);
@@ -136,6 +140,10 @@ static wh_status read_control(deb_reader *reader, const char *member, wh_error *
             goto out;
         }
         const char *name = archive_entry_pathname(entry);
+        result = whc_archive_check_expansion(inner, 0, max_ratio, &source,
+                                             name ? name : "an entry", err);
+        if (result != WH_OK)
+            goto out;
         if (name == NULL || text != NULL ||
             (strcmp(name, "./control") != 0 && strcmp(name, "control") != 0))
             continue;

@@ -22,10 +22,13 @@
 #include <unistd.h>
 
 #include "../core/digest.h"
+#include "../core/elf.h"
+#include "../core/shebang.h"
 #include "archive_entries.h"
 #include "internal.h"
 
-#define COPY_BUFFER_SIZE (64 * 1024)
+/* Files up to this size are classified from memory instead of from their mapped blob. */
+#define COPY_BUFFER_SIZE (256 * 1024)
 #define CAPABILITY_XATTR "security.capability"
 #define CAPABILITY_MAX_SIZE 64
 
@@ -40,40 +43,67 @@ typedef struct tree_walk {
     whc_file_list *files;
     inode_link *links;
     size_t link_count, link_capacity;
+    unsigned char *buffer; /* COPY_BUFFER_SIZE bytes, reused for every file */
 } tree_walk;
 
-/* Copies the open file into a blob; the sha256 of what was read goes to sha256. */
+/* What store_fd saw of a file's content, for classification. */
+typedef struct content_head {
+    int complete;      /* the buffer holds the whole content */
+    int needs_content; /* ELF or #! magic, the only content that wh_classify reads */
+} content_head;
+
+/* Reads until size bytes or the end of the file; returns the bytes read, or -1. */
+static ssize_t read_full(int fd, unsigned char *buffer, size_t size)
+{
+    size_t filled = 0;
+    while (filled < size) {
+        ssize_t got = read(fd, buffer + filled, size - filled);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        filled += (size_t)got;
+    }
+    return (ssize_t)filled;
+}
+
+/*
+ * Copies the open file into a blob through buffer (COPY_BUFFER_SIZE bytes);
+ * the sha256 of what was read goes to sha256. Sets head from the first
+ * chunk, which stays in buffer when it is the whole content.
+ */
 static wh_status store_fd(whc_import *import, int fd, const char *host_path, int64_t size,
-                          char sha256[65], wh_error *err)
+                          unsigned char *buffer, content_head *head, char sha256[65],
+                          wh_error *err)
 {
     wh_status result = WH_OK;
     whc_blob_writer *writer = NULL;
-    unsigned char *buffer = malloc(COPY_BUFFER_SIZE);
     int64_t copied = 0;
 
-    if (buffer == NULL) {
-        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", host_path);
-        goto out;
-    }
     result = whc_blob_begin(import->catalog, import, &writer, err);
     if (result != WH_OK)
         goto out;
-    for (;;) {
-        ssize_t got = read(fd, buffer, COPY_BUFFER_SIZE);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            result = wh_error_set(err, WH_ERR_IO, "cannot read %s: %s", host_path,
-                                  strerror(errno));
-            goto out;
-        }
-        if (got == 0)
-            break;
+
+    ssize_t got = read_full(fd, buffer, COPY_BUFFER_SIZE);
+    head->needs_content = got > 0 && (wh_elf_has_magic(buffer, (size_t)got) ||
+                                      wh_shebang_present(buffer, (size_t)got));
+    while (got > 0) {
         copied += got;
         result = whc_blob_write(writer, buffer, (size_t)got, err);
         if (result != WH_OK)
             goto out;
+        if (got < COPY_BUFFER_SIZE)
+            break; /* read_full stops short only at the end of the file */
+        got = read_full(fd, buffer, COPY_BUFFER_SIZE);
     }
+    if (got < 0) {
+        result = wh_error_set(err, WH_ERR_IO, "cannot read %s: %s", host_path,
+                              strerror(errno));
+        goto out;
+    }
+    head->complete = copied <= COPY_BUFFER_SIZE;
     if (copied != size) {
         result = wh_error_set(err, WH_ERR_IO, "%s changed while it was being imported "
                               "(%lld bytes read, %lld expected); try again",
@@ -86,7 +116,6 @@ static wh_status store_fd(whc_import *import, int fd, const char *host_path, int
 
 out:
     whc_blob_abort(writer);
-    free(buffer);
     return result;
 }
 
@@ -106,13 +135,21 @@ static wh_status read_capability(const char *host_path, unsigned char value[CAPA
                         host_path, strerror(errno));
 }
 
-/* Stores content (regular files), classifies and appends one record. */
+/*
+ * Stores content (regular files) through buffer, classifies and appends one
+ * record. A file whose content is not all in the buffer is classified from
+ * its mapped blob when it starts with ELF or #! magic, and from its
+ * metadata alone otherwise.
+ */
 static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
-                            const char *host_path, whc_file_list *files, wh_error *err)
+                            const char *host_path, unsigned char *buffer,
+                            whc_file_list *files, wh_error *err)
 {
     wh_status result = WH_OK;
     wh_classification classification = { 0 };
     const unsigned char *data = NULL;
+    const unsigned char *mapped = NULL;
+    size_t size = record->type == WH_FILE_REGULAR ? (size_t)record->size : 0;
     unsigned char capability[CAPABILITY_MAX_SIZE];
     size_t capability_size = 0;
     whc_xattr xattr;
@@ -128,23 +165,28 @@ static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
     }
 
     if (record->type == WH_FILE_REGULAR) {
-        result = store_fd(import, fd, host_path, record->size, sha256, err);
+        content_head head = { 0 };
+        result = store_fd(import, fd, host_path, record->size, buffer, &head, sha256, err);
         if (result != WH_OK)
             goto out;
         record->sha256 = sha256;
-        result = whc_blob_map(import->catalog, sha256, (size_t)record->size, &data, err);
+        if (head.complete)
+            data = buffer;
+        else if (head.needs_content)
+            result = whc_blob_map(import->catalog, sha256, size, &mapped, err);
         if (result != WH_OK)
             goto out;
+        if (mapped != NULL)
+            data = mapped;
     }
 
     wh_file_meta meta = { record->path, record->type, record->mode, capability_size > 0 };
-    result = wh_classify(&meta, data, record->type == WH_FILE_REGULAR ? (size_t)record->size : 0,
-                         &classification, err);
+    result = wh_classify(&meta, data, data != NULL ? size : 0, &classification, err);
     if (result == WH_OK)
         result = whc_file_list_add(files, record, &classification, err);
 
 out:
-    whc_blob_unmap(data, record->type == WH_FILE_REGULAR ? (size_t)record->size : 0);
+    whc_blob_unmap(mapped, size);
     wh_classification_free(&classification);
     record->xattrs = NULL;
     record->xattr_count = 0;
@@ -300,7 +342,8 @@ static wh_status walk_entry(tree_walk *walk, int dir_fd, const char *name, const
         goto out;
     }
 
-    result = add_record(walk->import, &record, fd, host_path, walk->files, err);
+    result = add_record(walk->import, &record, fd, host_path, walk->buffer, walk->files,
+                        err);
     if (result != WH_OK || record.type != WH_FILE_DIRECTORY)
         goto out;
 
@@ -379,12 +422,18 @@ wh_status whc_read_tree(whc_import *import, const char *path, whc_artifact *out,
     wh_status result = WH_OK;
 
     out->format = "directory";
+    walk.buffer = malloc(COPY_BUFFER_SIZE);
+    if (walk.buffer == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        free(walk.buffer);
         return wh_error_set(err, WH_ERR_IO, "cannot open the directory %s: %s", path,
                             strerror(errno));
+    }
     result = walk_directory(&walk, fd, "", path, err);
     close(fd);
+    free(walk.buffer);
 
     if (result == WH_OK)
         result = whc_file_list_sort(&out->files, err);
@@ -435,6 +484,7 @@ wh_status whc_read_single_file(whc_import *import, const char *path,
 {
     wh_status result = WH_OK;
     char *image_path = NULL;
+    unsigned char *buffer = NULL;
     char sha256[65];
     struct stat st;
 
@@ -453,7 +503,12 @@ wh_status whc_read_single_file(whc_import *import, const char *path,
     whc_file_record record = { .path = image_path, .type = WH_FILE_REGULAR,
                                .mode = S_IFREG | (executable ? 0755 : 0644),
                                .size = st.st_size };
-    result = add_record(import, &record, fd, path, &out->files, err);
+    buffer = malloc(COPY_BUFFER_SIZE);
+    if (buffer == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);
+        goto out;
+    }
+    result = add_record(import, &record, fd, path, buffer, &out->files, err);
     if (result != WH_OK)
         goto out;
 
@@ -466,5 +521,6 @@ out:
     if (fd >= 0)
         close(fd);
     free(image_path);
+    free(buffer);
     return result;
 }

@@ -69,6 +69,7 @@ typedef struct wh_spec_view {
     const char *base;            /* NULL: the empty image */
     const char *platform;        /* NULL: "linux/amd64" */
     int64_t source_date_epoch;   /* -1 when unset */
+    int layers_per_component;    /* "layers": 1 for "per-component", 0 for "single" or unset */
     const wh_spec_component *components;
     size_t component_count;
     const char *const *exclude;  /* components of the base to leave out */

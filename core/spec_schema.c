@@ -169,6 +169,15 @@ static wh_status check_profile(const json_t *value, const char *path, wh_error *
     return WH_OK;
 }
 
+static wh_status check_layers(const json_t *value, const char *path, wh_error *err)
+{
+    const char *text = json_string_value(value);
+    if (strcmp(text, "single") != 0 && strcmp(text, "per-component") != 0)
+        return wh_spec_error(err, value, path,
+                             "unknown layering: use \"single\" or \"per-component\"");
+    return WH_OK;
+}
+
 /* The string form of "policy": a profile name, or a file path with a slash or a .json suffix. */
 static wh_status check_policy_string(const json_t *value, const char *path, wh_error *err)
 {
@@ -219,6 +228,7 @@ static const spec_node signal_node = { NODE_STRING, NULL, NULL, NULL, check_sign
 static const spec_node platform_node = { NODE_STRING, NULL, NULL, NULL, check_platform, 0, 0 };
 static const spec_node sha256_node = { NODE_STRING, NULL, NULL, NULL, check_sha256, 0, 0 };
 static const spec_node profile_node = { NODE_STRING, NULL, NULL, NULL, check_profile, 0, 0 };
+static const spec_node layers_node = { NODE_STRING, NULL, NULL, NULL, check_layers, 0, 0 };
 static const spec_node policy_string_node = { NODE_STRING, NULL, NULL, NULL, check_policy_string,
                                               0, 0 };
 static const spec_node boolean_node = { NODE_BOOLEAN, NULL, NULL, NULL, NULL, 0, 0 };
@@ -336,6 +346,7 @@ static const spec_field root_fields[] = {
     { "base", &name_node, 0 },
     { "platform", &platform_node, 0 },
     { "source-date-epoch", &epoch_node, 0 },
+    { "layers", &layers_node, 0 },
     { "components", &components_node, 0 },
     { "exclude", &names_node, 0 },
     { "exclude-paths", &globs_node, 0 },

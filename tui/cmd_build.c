@@ -43,9 +43,10 @@ static void print_help(FILE *out)
           "                        file, instead of the spec's policy\n"
           "  --threads N           compression threads (default 0: one per CPU); the\n"
           "                        output is the same for every N\n"
-          "  --layers MODE         single (default): one layer; per-component: one layer\n"
-          "                        per component in name order, then one for the\n"
-          "                        generated accounts and writable paths\n"
+          "  --layers MODE         single: one layer; per-component: one layer per\n"
+          "                        component in name order, then one for the generated\n"
+          "                        accounts and writable paths (default: the spec's\n"
+          "                        \"layers\", else single)\n"
           "  --catalog PATH        catalog database to use\n"
           IMAGE_REGISTRY_HELP
           "  -h, --help            show this help\n"

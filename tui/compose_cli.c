@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../catalog/build.h"
 #include "../catalog/graph_load.h"
 #include "../core/classify.h"
 #include "../core/digest.h"
@@ -27,18 +28,6 @@ static char *spec_relative(const cli_composition *c, const char *path)
     return joined;
 }
 
-/* Numeric "uid:gid" owners only; names are resolved by the image writer. */
-static void parse_owner(const char *owner, int64_t *uid, int64_t *gid)
-{
-    *uid = 0;
-    *gid = 0;
-    if (owner == NULL || owner[0] < '0' || owner[0] > '9')
-        return;
-    char *end = NULL;
-    *uid = strtoll(owner, &end, 10);
-    *gid = (*end == ':') ? strtoll(end + 1, NULL, 10) : *uid;
-}
-
 static wh_status add_local_file(cli_composition *c, const wh_spec_file *file, size_t index,
                                 wh_error *err)
 {
@@ -47,9 +36,19 @@ static wh_status add_local_file(cli_composition *c, const wh_spec_file *file, si
     char *data = NULL;
     size_t size = 0;
     wh_classification classification = { 0 };
+    uid_t uid;
+    gid_t gid;
+    char where[64];
 
-    if (source == NULL)
-        return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading local files");
+    /* Owners resolve as `whittle build` resolves them, so lock digests and findings match. */
+    snprintf(where, sizeof(where), "$.files[%zu].owner", index);
+    result = whc_build_owner(wh_spec_get(c->spec), file->owner, where, &uid, &gid, err);
+    if (result != WH_OK)
+        goto out;
+    if (source == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading local files");
+        goto out;
+    }
     result = wh_read_file(source, LOCAL_FILE_MAX, &data, &size, err);
     if (result != WH_OK) {
         wh_error_prefix(err, "$.files[%zu].source", index);
@@ -65,8 +64,7 @@ static wh_status add_local_file(cli_composition *c, const wh_spec_file *file, si
     wh_sha256_buffer_hex(data, size, hex);
     wh_file_input input = { .path = file->path, .type = WH_FILE_REGULAR,
                             .mode = S_IFREG | file->mode, .size = (int64_t)size, .sha256 = hex,
-                            .classification = &classification };
-    parse_owner(file->owner, &input.uid, &input.gid);
+                            .uid = uid, .gid = gid, .classification = &classification };
     result = wh_graph_add_file(c->graph, &input, err);
 
 out:

@@ -44,7 +44,7 @@ write_app_spec() {
     {"name": "ca-certificates", "keep": ["/etc/ssl/certs/**", "/usr/share/ca-certificates/**"]},
     {"name": "tzdata", "keep": ["/usr/share/zoneinfo/Europe/**", "/usr/share/zoneinfo/UTC"]}
   ],
-  "files": [{"source": "app", "path": "/app", "mode": "0755"}],
+  "files": [{"source": "app", "path": "/app", "mode": "0755", "owner": "app"}],
   "accounts": {
     "groups": [{"name": "app", "gid": 65532}],
     "users": [{"name": "app", "uid": 65532, "gid": 65532, "home": "/home/app"}],
@@ -75,7 +75,7 @@ oci_config() {
     echo "$1/blobs/sha256/$(jq -r '.config.digest' "$(oci_manifest "$1")" | cut -c8-)"
 }
 
-# expect_no_leftovers DIR: fails when DIR holds temporary files of a build.
+# expect_no_leftovers DIR: fails when DIR contains temporary files of a build.
 expect_no_leftovers() {
     leftovers=$(find "$1" -maxdepth 1 -name '*.tmp-*' | head -5)
     [ -z "$leftovers" ] || fail "temporary files left in $1: $leftovers"

@@ -2,7 +2,7 @@
 # Images from `whittle build` checked by independent readers: skopeo inspects
 # and copies them, umoci unpacks them, layer diff_ids equal the sha256 of the
 # gunzipped layers, and tini-static from the image runs the spec's static
-# binary in a chroot of the unpacked tree, which holds no shell.
+# binary in a chroot of the unpacked tree, which contains no shell.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/build_lib.sh"
 
@@ -55,6 +55,7 @@ expect_status 0 umoci unpack --image "$TEST_DIR/oci:v1" "$TEST_DIR/bundle"
 rootfs="$TEST_DIR/bundle/rootfs"
 [ -x "$rootfs/usr/bin/tini-static" ] || fail "umoci unpacked no /usr/bin/tini-static"
 cmp -s "$rootfs/app" "$TEST_DIR/spec/app" || fail "/app in the unpacked image differs from the spec's file"
+[ "$(stat -c '%a %u %g' "$rootfs/app")" = "755 65532 65532" ] || fail "/app is not 0755 and owned by the spec's user app (65532:65532)"
 expect_contains "$rootfs/etc/passwd" "app:x:65532:65532::/home/app:/usr/sbin/nologin"
 [ "$(stat -c %a "$rootfs/tmp")" = 1777 ] || fail "/tmp is not 1777"
 [ "$(stat -c '%a %u' "$rootfs/home/app")" = "700 65532" ] || fail "/home/app is not 0700 and owned by 65532"

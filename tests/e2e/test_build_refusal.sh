@@ -62,6 +62,8 @@ expect_contains "$TEST_DIR/out" "/usr/bin/tini-static"
 expect_nothing_at no-allow
 
 # --- a lock that no longer matches the catalog ---
+# The spec's local file is owned by a user name, which `whittle lock` and
+# `whittle build` must resolve alike for the lock's content digest to match.
 cp "$spec" "$TEST_DIR/spec/locked.json"
 expect_status 0 "$WHITTLE" --catalog "$seeded" lock "$TEST_DIR/spec/locked.json"
 expect_status 0 "$WHITTLE" --catalog "$seeded" build "$TEST_DIR/spec/locked.json" -o "oci:$dest/locked"

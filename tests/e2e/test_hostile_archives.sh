@@ -31,7 +31,7 @@ has_path() {
         WHERE components.origin_path = '$cases/$1' AND hex(files.path) = upper('$2')")" = 1 ]
 }
 
-# The catalog holds one component before the hostile ones, so "unchanged"
+# The catalog contains one component before the hostile ones, so "unchanged"
 # covers existing rows and blobs too.
 expect_status 0 "$WHITTLE" --catalog "$catalog" catalog import "$cases/valid.deb"
 
@@ -82,9 +82,18 @@ under_non_directory=$(sqlite3 "$catalog" "SELECT count(*) FROM files AS child
     WHERE parent.type <> 'directory'")
 [ "$under_non_directory" = 0 ] || fail "$under_non_directory files lie under a non-directory"
 
+# Long link targets arrive whole in both forms: "/" and 250 letters.
+for form in gnu pax; do
+    length=$(sqlite3 "$catalog" "SELECT length(files.target) FROM files
+        JOIN components ON components.id = files.component_id
+        WHERE components.name = 'hostile-long-names-$form' AND files.type = 'symlink'
+        AND components.origin_format = 'deb'")
+    [ "$length" = 251 ] || fail "long-names-$form: the symlink target has $length bytes, not 251"
+done
+
 # Device nodes keep their numbers; the integrity of the database holds.
-[ "$(sqlite3 "$catalog" "SELECT type FROM files WHERE path = '/dev/null' LIMIT 1")" = device ] ||
-    fail "/dev/null was not stored as a device"
+[ "$(sqlite3 "$catalog" "SELECT type, rdev <> 0 FROM files WHERE path = '/dev/null' LIMIT 1")" = "device|1" ] ||
+    fail "/dev/null was not stored as a device with its numbers"
 [ "$(sqlite3 "$catalog" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check failed"
 
 # The expansion limit is configurable: a higher one lets the bomb in.

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the .apk reader through the importer. The seed corpus holds
+ * Fuzz target: the .apk reader through the importer. The seed corpus contains
  * small Alpine packages (concatenated gzip members of tar streams).
  */
 #include "fuzz.h"

@@ -23,7 +23,7 @@ whc_catalog *fuzz_catalog(void);
  */
 void fuzz_import_bytes(const uint8_t *data, size_t size);
 
-/* Aborts the process when the blob store holds any file; called after each abort. */
+/* Aborts the process when the blob store contains any file; called after each abort. */
 void fuzz_check_blobs_empty(void);
 
 #endif

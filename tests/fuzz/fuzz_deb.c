@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the .deb reader through the importer. The seed corpus holds
+ * Fuzz target: the .deb reader through the importer. The seed corpus contains
  * small Debian packages, so most mutations reach the ar, control and data
  * tar readers; an input that is no package is imported as a single file.
  */

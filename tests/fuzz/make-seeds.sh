@@ -1,9 +1,9 @@
 #!/bin/sh
 # Writes the binary seed inputs of the fuzz targets into OUT/NAME/ (default
-# build-fuzz/seeds): small ELF files and scripts, small .deb packages built
-# with dpkg-deb, Alpine packages and tar files from the shared fixtures and
-# from Python's tarfile, and the package database fixtures. The text seeds
-# are committed under tests/fuzz/corpus/ instead.
+# build-fuzz/seeds). They are small ELF files and scripts, small .deb
+# packages built with dpkg-deb, tar files written with Python's tarfile, and
+# Alpine packages, tar files and package databases from the shared fixtures.
+# The text seeds are committed under tests/fuzz/corpus/ instead.
 #
 # Usage: sh tests/fuzz/make-seeds.sh [OUT]   (run from the repository root)
 set -eu

@@ -276,6 +276,14 @@ def main():
                 f.write(apk(package, data_tar))
             rows.append((name + ".apk", name + ".apk", expect, check))
 
+    # Zeros in an entry the reader skips unread (the signature of an .apk)
+    # are unpacked all the same, so they count against the expansion limit.
+    signature = entry(".SIGN.RSA.key.rsa.pub", data=bytes(BOMB_BYTES))
+    with open(os.path.join(out, "skipped-bomb.apk"), "wb") as f:
+        f.write(gzip.compress(signature, compresslevel=9, mtime=0) +
+                apk("hostile-skipped-bomb", with_directories(entry("./usr/f", data=b"x"))))
+    rows.append(("skipped-bomb.apk", "skipped-bomb.apk", "reject", "expands"))
+
     # A control file over the 4 MiB limit of the control parser.
     big_control = control_tar("hostile-control", b"X-Filler: " + b"x" * (5 << 20) + b"\n")
     with open(os.path.join(out, "huge-control.deb"), "wb") as f:

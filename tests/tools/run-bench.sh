@@ -23,3 +23,12 @@ build/bench/bench_toggle "$work/catalog.db" "${BENCH_TOGGLES:-200}"
 
 # Image build against tar | gzip and umoci repack of the same ~200 MB tree.
 WHITTLE="${WHITTLE:-$root/build/whittle}" sh "$root/tests/bench/bench_build.sh"
+
+# Import of a minbase rootfs and a generated 1 GiB tree against tar | sha256sum.
+WHITTLE="${WHITTLE:-$root/build/whittle}" sh "$root/tests/bench/bench_import.sh"
+
+# Push of a 200 MiB image to a loopback docker-registry against skopeo copy.
+WHITTLE="${WHITTLE:-$root/build/whittle}" sh "$root/tests/bench/bench_push.sh"
+
+# Composer first frame and peak memory; reuses the 500,000-file catalog above.
+WHITTLE="${WHITTLE:-$root/build/whittle}" sh "$root/tests/bench/bench_composer.sh" "$work/catalog.db"

@@ -56,7 +56,7 @@ static void leave_temporary(const sweep_fixture *fixture, const char *name)
     close(fd);
 }
 
-/* Returns how many tmp-* files DIR/blobs holds. */
+/* Returns how many tmp-* files DIR/blobs contains. */
 static int count_temporary(const sweep_fixture *fixture)
 {
     char command[200];

@@ -67,13 +67,22 @@ static void begin_component(whc_import *import, const char *name)
         fail_msg("whc_import_component %s failed: %s", name, err.message);
 }
 
+/* security.capability of cap_net_bind_service+ep, as setcap writes it. */
+static const unsigned char capability[] = { 1, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                            0, 0, 0, 0 };
+
 static void add_file(fixture *f, whc_import *import, const char *path, wh_file_type type,
                      unsigned mode, int64_t uid, const char *content, const char *target)
 {
     wh_error err = { 0 };
     char hex[65];
+    whc_xattr xattr = { "security.capability", capability, sizeof(capability) };
     whc_file_record record = { .path = path, .type = type, .mode = mode, .uid = uid, .gid = uid,
                                .target = target };
+    if (strcmp(path, "/usr/bin/alpha") == 0) {
+        record.xattrs = &xattr;
+        record.xattr_count = 1;
+    }
     if (content != NULL) {
         store_blob(f, import, content, hex);
         record.sha256 = hex;
@@ -101,6 +110,8 @@ static void import_components(fixture *f)
     add_file(f, import, "/usr/bin", WH_FILE_DIRECTORY, S_IFDIR | 0755, 0, NULL, NULL);
     add_file(f, import, "/usr/bin/alpha", WH_FILE_REGULAR, S_IFREG | 04755, 1000, alpha_binary,
              NULL);
+    add_file(f, import, "/usr/bin/alpha-again", WH_FILE_HARDLINK, S_IFREG | 04755, 1000, NULL,
+             "/usr/bin/alpha");
     add_file(f, import, "/usr/bin/shared", WH_FILE_REGULAR, S_IFREG | 0644, 0, shared_alpha,
              NULL);
 
@@ -154,7 +165,8 @@ static const char default_spec[] =
     "{\"platform\": \"linux/arm64/v8\", \"source-date-epoch\": 1234,"
     " \"components\": [\"beta\", \"alpha\"],"
     " \"files\": [{\"source\": \"local.txt\", \"path\": \"/opt/local.txt\", \"mode\": \"0600\","
-    "             \"owner\": \"app\"}],"
+    "             \"owner\": \"app\"},"
+    "            {\"source\": \"local.txt\", \"path\": \"/opt/a-copy.txt\"}],"
     " \"accounts\": {\"groups\": [{\"name\": \"staff\", \"gid\": 50}, {\"name\": \"app\", \"gid\": 100}],"
     "   \"users\": [{\"name\": \"zed\", \"uid\": 2000, \"gid\": 100},"
     "             {\"name\": \"app\", \"uid\": 1000, \"gid\": 100, \"home\": \"/home/app\","
@@ -305,9 +317,22 @@ static void test_ownership_normalised(void **state)
     assert_string_equal(binary->content_path, blob);
     free(blob);
 
+    /* File capabilities are carried over byte for byte. */
+    assert_int_equal(binary->xattr_count, 1);
+    assert_string_equal(binary->xattrs[0].name, "security.capability");
+    assert_int_equal(binary->xattrs[0].size, sizeof(capability));
+    assert_memory_equal(binary->xattrs[0].value, capability, sizeof(capability));
+
     const wh_layer_entry *etc = find_entry(f->plan, "/etc");
     assert_non_null(etc);
     assert_int_equal(etc->uid, 0);
+
+    /* A hardlink stays a hardlink to its first name. */
+    const wh_layer_entry *again = find_entry(f->plan, "/usr/bin/alpha-again");
+    assert_non_null(again);
+    assert_int_equal(again->type, WH_FILE_HARDLINK);
+    assert_string_equal(again->link_target, "/usr/bin/alpha");
+    assert_int_equal(again->uid, 0);
 }
 
 static void test_local_file_owner_digest(void **state)
@@ -326,6 +351,13 @@ static void test_local_file_owner_digest(void **state)
     char expected[160];
     snprintf(expected, sizeof(expected), "%s/local.txt", f->dir);
     assert_string_equal(local->content_path, expected);
+
+    /* The second local file sorts first by path and keeps the default owner and mode. */
+    const wh_layer_entry *copy = find_entry(f->plan, "/opt/a-copy.txt");
+    assert_non_null(copy);
+    assert_int_equal(copy->mode, S_IFREG | 0644);
+    assert_int_equal(copy->uid, 0);
+    assert_string_equal(copy->sha256, hex);
 }
 
 static void test_shared_path_last_component(void **state)
@@ -470,6 +502,29 @@ static void test_build_policy_refusal(void **state)
     whc_build_result_free(NULL);
 }
 
+static void test_spec_layers_key(void **state)
+{
+    fixture *f = *state;
+    load_spec(f, "{\"components\": [\"alpha\", \"beta\"], \"layers\": \"per-component\","
+                 " \"policy\": \"none\"}");
+    whc_build_result result = { 0 };
+    wh_error err = { 0 };
+    char destination[160];
+
+    /* The spec's "layers" applies when the options leave the layering open. */
+    snprintf(destination, sizeof(destination), "oci:%s/from-spec", f->dir);
+    assert_int_equal(whc_build(f->catalog, f->spec, destination, NULL, &result, &err), WH_OK);
+    assert_int_equal(result.layer_count, 2);
+    whc_build_result_free(&result);
+
+    /* An explicit option overrides it. */
+    whc_build_options options = { .layering = WHC_LAYERS_SINGLE };
+    snprintf(destination, sizeof(destination), "oci:%s/single", f->dir);
+    assert_int_equal(whc_build(f->catalog, f->spec, destination, &options, &result, &err), WH_OK);
+    assert_int_equal(result.layer_count, 1);
+    whc_build_result_free(&result);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +541,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_epoch_precedence, setup, teardown),
         cmocka_unit_test(test_spdx_license_names),
         cmocka_unit_test_setup_teardown(test_build_policy_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spec_layers_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
