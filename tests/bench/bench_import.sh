@@ -88,6 +88,17 @@ bench_tree() {
     report "import $label vs cp -a + sync" "$ours" "$(median <"$work/$label.copy")"
 }
 
+# Prints the wall time of creating 2,000 empty files in one new folder of
+# the work folder, in microseconds per file. The import creates one file
+# per distinct content in one folder of its store, so this cost of the file
+# system scales its figure and not the baseline's.
+creation_probe() {
+    mkdir "$work/probe-$1"
+    seq -f "$work/probe-$1/f%.0f" 1 2000 >"$work/probe-$1.names"
+    elapsed=$(seconds xargs touch <"$work/probe-$1.names")
+    awk -v s="$elapsed" 'BEGIN { printf "%.0f", s * 1e6 / 2000 }'
+}
+
 # The first "deb" URI of apt's sources that is not the security archive.
 apt_mirror() {
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
@@ -125,6 +136,7 @@ if tarball=$(minbase_tarball); then
     tar -C "$work/minbase" --numeric-owner -xf "$tarball" 2>/dev/null || true
     echo "tree minbase: $(find "$work/minbase" | wc -l) entries," \
          "$(du -sm "$work/minbase" | cut -f1) MiB, from $tarball"
+    echo "file creation in $work before minbase: $(creation_probe minbase) us per file"
     bench_tree minbase "$work/minbase"
 else
     echo "import minbase: skipped: no bookworm-minbase.tar in the cache, and debootstrap" \
@@ -132,4 +144,5 @@ else
 fi
 
 "$root/build/bench/gen_tree" "$work/generated" "${BENCH_IMPORT_MB:-1024}"
+echo "file creation in $work before generated: $(creation_probe generated) us per file"
 bench_tree generated "$work/generated"
