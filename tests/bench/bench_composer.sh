@@ -54,7 +54,8 @@ measure() {
     sed -n 's/^composer peak memory: \([0-9]*\) MiB.*/\1/p' "$work/$1.out" >"$work/$1.memory"
 }
 
-if "$WHITTLE" --catalog "$work/seeded/catalog.db" catalog seed >"$work/seed.log" 2>&1; then
+if "$WHITTLE" --catalog "$work/seeded/catalog.db" catalog seed \
+    --list "$root/catalog/seed-packages.list" >"$work/seed.log" 2>&1; then
     measure seeded "$work/seeded/catalog.db"
     figure "composer first frame, seeded" "$(cat "$work/seeded.frame")" ms 200
 else

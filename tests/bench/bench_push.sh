@@ -9,10 +9,12 @@
 #
 # The target is at most 1.0 times skopeo. whittle's figure includes building
 # the layer, so an informative line also times `whittle build -o oci:DIR`
-# alone. Each run pushes to a new repository, so the registry holds none of
-# the blobs yet. The tree comes from build/bench/gen_tree (mostly random
-# bytes, so gzip gains little). Each figure is the median of BENCH_RUNS runs
-# (default 3); BENCH_KEEP=1 keeps the work folder.
+# alone. Every push goes to a registry started afresh with empty storage, so
+# no blob can be skipped as already present or mounted from another
+# repository (skopeo remembers where it pushed a blob before and tries to
+# mount it from there). The tree comes from build/bench/gen_tree (mostly
+# random bytes, so gzip gains little). Each figure is the median of
+# BENCH_RUNS runs (default 3); BENCH_KEEP=1 keeps the work folder.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,8 +32,11 @@ if ! "$WHITTLE" build --help 2>/dev/null | grep -q 'docker://'; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/whittle-bench-push.XXXXXX")
+registry_dir=""
 cleanup() {
-    sh "$root/tests/tools/registry.sh" stop "$work/registry" 2>/dev/null || true
+    if [ -n "$registry_dir" ]; then
+        sh "$root/tests/tools/registry.sh" stop "$registry_dir" 2>/dev/null || true
+    fi
     if [ "${BENCH_KEEP:-0}" != 1 ]; then
         rm -rf "$work"
     fi
@@ -64,17 +69,26 @@ printf '{"components": ["pushed"], "policy": "none"}\n' >"$work/spec.json"
 echo "push: image of $(du -sm "$work/layout/blobs" | cut -f1) MiB of blobs" \
      "from a $(du -sm "$work/tree" | cut -f1) MiB tree"
 
-port=$(sh "$root/tests/tools/registry.sh" start "$work/registry")
-registry="127.0.0.1:$port"
+# fresh_registry NAME: stops the previous registry, starts one with empty
+# storage in $work/NAME and sets $registry to its address.
+fresh_registry() {
+    if [ -n "$registry_dir" ]; then
+        sh "$root/tests/tools/registry.sh" stop "$registry_dir"
+    fi
+    registry_dir="$work/$1"
+    registry="127.0.0.1:$(sh "$root/tests/tools/registry.sh" start "$registry_dir")"
+}
 
 : >"$work/ours"
 : >"$work/skopeo"
 : >"$work/build"
 for run in $(seq 1 "$runs"); do
+    fresh_registry "registry-skopeo-$run"
     seconds skopeo copy -q --dest-tls-verify=false "oci:$work/layout:1" \
-        "docker://$registry/bench/skopeo-$run:1" >>"$work/skopeo"
+        "docker://$registry/bench/image:1" >>"$work/skopeo"
+    fresh_registry "registry-whittle-$run"
     seconds "$WHITTLE" --catalog "$catalog" build "$work/spec.json" --tls-verify=false \
-        -o "docker://$registry/bench/whittle-$run:1" >>"$work/ours"
+        -o "docker://$registry/bench/image:1" >>"$work/ours"
     seconds "$WHITTLE" --catalog "$catalog" build "$work/spec.json" \
         -o "oci:$work/build-$run:1" >>"$work/build"
 done
