@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static wh_status evaluate_policy(whc_build_session *session, const whc_build_options *options,
+static wh_status evaluate_policy(whc_spec_session *session, const whc_build_options *options,
                                  whc_build_result *result, wh_error *err)
 {
     wh_policy *policy = NULL;
-    wh_status status = whc_build_load_policy(session, options->policy, &policy, err);
+    wh_status status = whc_spec_session_policy(session, options->policy, &policy, err);
     if (status != WH_OK)
         return status;
 
@@ -67,7 +67,7 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
                     const whc_build_options *options, whc_build_result *result, wh_error *err)
 {
     static const whc_build_options defaults = { 0 };
-    whc_build_session *session = NULL;
+    whc_spec_session *session = NULL;
     whc_build_plan *plan = NULL;
     wh_image_result image = { 0 };
     wh_status status;
@@ -78,9 +78,9 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
 
     status = whc_build_epoch(spec, &result->epoch, err);
     if (status == WH_OK)
-        status = whc_build_session_open(catalog, spec, &session, err);
+        status = whc_spec_session_open(catalog, spec, &session, err);
     if (status == WH_OK)
-        status = whc_build_check_lock(session, err);
+        status = whc_spec_session_check_lock(session, err);
     if (status == WH_OK)
         status = evaluate_policy(session, options, result, err);
     if (status != WH_OK)
@@ -117,7 +117,7 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
 out:
     wh_image_result_free(&image);
     whc_build_plan_free(plan);
-    whc_build_session_close(session);
+    whc_spec_session_close(session);
     return status;
 }
 

@@ -102,7 +102,7 @@ static wh_status set_env_and_labels(const wh_spec_view *view, whc_build_plan *pl
     return WH_OK;
 }
 
-wh_status whc_build_config(const whc_build_session *session, int64_t epoch, whc_build_plan *plan,
+wh_status whc_build_config(const whc_spec_session *session, int64_t epoch, whc_build_plan *plan,
                            wh_error *err)
 {
     const wh_spec_view *view = session->view;

@@ -1,7 +1,7 @@
 /*
  * The steps of whc_build, shared by catalog/build*.c and the unit tests:
- * a session (spec, graph, resolved composition, policy context) and a plan
- * (layer entries, image config and SBOM data) made from it.
+ * a plan (layer entries, image config and SBOM data) made from a spec
+ * session (spec_session.h).
  */
 #ifndef WHC_BUILD_INTERNAL_H
 #define WHC_BUILD_INTERNAL_H
@@ -11,58 +11,10 @@
 #include "../core/digest.h"
 #include "../core/sbom.h"
 #include "build.h"
-
-/* Largest local file the build reads into memory to classify it, in bytes. */
-#define WHC_BUILD_LOCAL_FILE_MAX ((size_t)1 << 30)
+#include "spec_session.h"
 
 /* Shell written into /etc/passwd for a user whose spec gives none. */
 #define WHC_BUILD_DEFAULT_SHELL "/usr/sbin/nologin"
-
-/* A spec local file as the build found it: resolved source path and digest. */
-typedef struct whc_build_local_file {
-    char *source;                       /* the spec's source, resolved against the spec's folder */
-    char sha256[WH_SHA256_HEX_LEN + 1];
-    uint64_t size;
-} whc_build_local_file;
-
-/* The spec resolved over the catalog: what the policy and the plan read. */
-typedef struct whc_build_session {
-    whc_catalog *catalog;               /* borrowed */
-    const wh_spec *spec;                /* borrowed */
-    const wh_spec_view *view;
-    wh_graph *graph;
-    wh_composition *composition;
-    uint32_t local_component;           /* graph id of "local-files", or WH_NONE */
-    whc_build_local_file *local_files;  /* view->file_count items */
-    wh_policy_user *users;
-    const char **writable_paths;
-    wh_policy_context context;
-} whc_build_session;
-
-/*
- * Loads the catalog into a graph, adds the spec's local files (each read
- * once, classified and hashed), applies the spec and resolves. The caller
- * frees *out with whc_build_session_close, which also accepts a session
- * left half-made by a failure.
- */
-wh_status whc_build_session_open(whc_catalog *catalog, const wh_spec *spec,
-                                 whc_build_session **out, wh_error *err);
-void whc_build_session_close(whc_build_session *session);
-
-/*
- * Compares the spec's lock, when it has entries, with the resolution: the
- * same components with the same version, origin and content digests.
- * Fails with WH_ERR_INVALID naming the first difference.
- */
-wh_status whc_build_check_lock(whc_build_session *session, wh_error *err);
-
-/*
- * Loads override (a profile name or policy file) or else the spec's policy,
- * with the spec's allow-executables and size-budget added, as `whittle
- * check` does. The caller frees *out with wh_policy_free.
- */
-wh_status whc_build_load_policy(const whc_build_session *session, const char *override,
-                                wh_policy **out, wh_error *err);
 
 /*
  * Writes the text of /etc/passwd (users sorted by uid, then name) and
@@ -106,13 +58,13 @@ typedef struct whc_build_plan {
  * such as a component file replaced by a generated one. The caller frees
  * *out with whc_build_plan_free, which also removes generated_dir.
  */
-wh_status whc_build_plan_new(whc_build_session *session, whc_layering layering, int64_t epoch,
+wh_status whc_build_plan_new(whc_spec_session *session, whc_layering layering, int64_t epoch,
                              whc_build_note_fn note, void *note_context, whc_build_plan **out,
                              wh_error *err);
 void whc_build_plan_free(whc_build_plan *plan);
 
 /* Fills plan->config from the spec: platform, user, entrypoint, ..., created. */
-wh_status whc_build_config(const whc_build_session *session, int64_t epoch, whc_build_plan *plan,
+wh_status whc_build_config(const whc_spec_session *session, int64_t epoch, whc_build_plan *plan,
                            wh_error *err);
 
 #endif

@@ -24,7 +24,7 @@
 #define GENERATED_PATH (UINT32_MAX - 1)
 
 typedef struct planner {
-    whc_build_session *session;
+    whc_spec_session *session;
     whc_build_plan *plan;
     whc_layering layering;
     whc_build_note_fn note;
@@ -218,7 +218,7 @@ static wh_status plan_local_files(planner *p, whc_build_layer *layer, wh_error *
 
     for (size_t i = view->file_count; result == WH_OK && i-- > 0;) {
         const wh_spec_file *file = &view->files[i];
-        const whc_build_local_file *local = &p->session->local_files[i];
+        const whc_spec_local_file *local = &p->session->local_files[i];
         uint32_t index = find_graph_file(p->session->graph, component, file->path);
         int keep = index == WH_NONE ? 0 : claim_path(p, file->path, index);
         if (keep < 0)
@@ -431,7 +431,7 @@ static wh_status assemble_layers(planner *p, uint32_t member_count, whc_build_la
     return WH_OK;
 }
 
-wh_status whc_build_plan_new(whc_build_session *session, whc_layering layering, int64_t epoch,
+wh_status whc_build_plan_new(whc_spec_session *session, whc_layering layering, int64_t epoch,
                              whc_build_note_fn note_fn, void *note_context, whc_build_plan **out,
                              wh_error *err)
 {

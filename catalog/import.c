@@ -442,7 +442,8 @@ static wh_status sync_blob_store(whc_import *import, wh_error *err)
     int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0 || syncfs(fd) != 0) {
         wh_status result = wh_error_set(err, WH_ERR_IO, "cannot flush the blob store %s to "
-                                        "disk: %s", folder, strerror(errno));
+                                        "disk: %s; the import was rolled back", folder,
+                                        strerror(errno));
         if (fd >= 0)
             close(fd);
         return result;

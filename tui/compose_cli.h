@@ -1,24 +1,21 @@
 /*
  * Shared steps of the commands that work on a spec (resolve, why, check,
- * lock): load the spec, load the catalog into a graph with the spec's local
- * files, resolve, and pick the policy.
+ * lock): load the spec and the catalog, resolve them through the same
+ * spec session as `whittle build`, and print errors as commands do.
  */
 #ifndef WH_COMPOSE_CLI_H
 #define WH_COMPOSE_CLI_H
 
-#include "../core/compose.h"
-#include "../core/policy.h"
-#include "../core/spec.h"
+#include "../catalog/spec_session.h"
 #include "cli.h"
 
 typedef struct cli_composition {
     wh_spec *spec;
     whc_catalog *catalog;
-    wh_graph *graph;
-    wh_composition *composition;
-    wh_policy_user *users;         /* the spec's accounts, for the policy */
-    const char **writable_paths;
-    wh_policy_context context;
+    whc_spec_session *session;
+    wh_graph *graph;             /* the session's, borrowed */
+    wh_composition *composition; /* the session's, borrowed */
+    wh_policy_context context;   /* the session's accounts and writable paths */
 } cli_composition;
 
 /*

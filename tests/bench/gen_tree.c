@@ -2,8 +2,8 @@
  * Writes a synthetic root filesystem for the import benchmark: folders one
  * to four levels deep holding files of a few bytes to 40 MiB until the
  * requested total is reached. About 15% of the files start with an ELF
- * header, 25% are text (a quarter of those scripts with #!), the rest
- * random bytes; 5% repeat the content of an earlier file, so the store has
+ * header and 25% are text, a quarter of them scripts with #!. The rest are
+ * random bytes. 5% repeat the content of an earlier file, so the store has
  * something to deduplicate, and 2% of the entries are symlinks. The same
  * seed gives the same tree, byte for byte.
  *
@@ -37,14 +37,17 @@ static const char *const words[] = {
     "digest", "library", "config", "file", "path", "version", "build", "spec",
 };
 
-static void die(const char *what, const char *path)
+static void die(const char *action, const char *path)
 {
-    fprintf(stderr, "gen_tree: %s %s: %s\n", what, path, strerror(errno));
+    fprintf(stderr, "gen_tree: %s %s: %s\n", action, path, strerror(errno));
     exit(2);
 }
 
-/* A size in [low, high), spread evenly over the orders of magnitude. */
-static uint64_t log_uniform(uint64_t *state, uint64_t low, uint64_t high)
+/*
+ * A size in [low, high): low doubles with probability 2/3 per step, so the
+ * sizes spread over the orders of magnitude with more of them small.
+ */
+static uint64_t size_in_range(uint64_t *state, uint64_t low, uint64_t high)
 {
     uint64_t size = low;
     while (size * 2 < high && bench_below(state, 3) != 0)
@@ -57,12 +60,12 @@ static uint64_t pick_size(uint64_t *state)
 {
     uint32_t roll = bench_below(state, 1000);
     if (roll < 600)
-        return log_uniform(state, 8, 16 * 1024);
+        return size_in_range(state, 8, 16 * 1024);
     if (roll < 920)
-        return log_uniform(state, 16 * 1024, 1024 * 1024);
+        return size_in_range(state, 16 * 1024, 1024 * 1024);
     if (roll < 995)
-        return log_uniform(state, 1024 * 1024, 8 * 1024 * 1024);
-    return log_uniform(state, 8 * 1024 * 1024, 40 * 1024 * 1024);
+        return size_in_range(state, 1024 * 1024, 8 * 1024 * 1024);
+    return size_in_range(state, 8 * 1024 * 1024, 40 * 1024 * 1024);
 }
 
 static content_kind pick_kind(uint64_t *state)

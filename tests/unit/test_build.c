@@ -25,7 +25,7 @@ typedef struct fixture {
     char db_path[128];
     whc_catalog *catalog;
     wh_spec *spec;
-    whc_build_session *session;
+    whc_spec_session *session;
     whc_build_plan *plan;
     char notes[4096];
 } fixture;
@@ -153,7 +153,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     whc_build_plan_free(f->plan);
-    whc_build_session_close(f->session);
+    whc_spec_session_close(f->session);
     wh_spec_free(f->spec);
     whc_close(f->catalog);
     nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -197,8 +197,8 @@ static void make_plan(fixture *f, const char *text, whc_layering layering)
 {
     wh_error err = { 0 };
     load_spec(f, text);
-    if (whc_build_session_open(f->catalog, f->spec, &f->session, &err) != WH_OK)
-        fail_msg("whc_build_session_open failed: %s", err.message);
+    if (whc_spec_session_open(f->catalog, f->spec, &f->session, &err) != WH_OK)
+        fail_msg("whc_spec_session_open failed: %s", err.message);
     if (whc_build_plan_new(f->session, layering, 1234, note_collect, f, &f->plan, &err) != WH_OK)
         fail_msg("whc_build_plan_new failed: %s", err.message);
 }

@@ -1,5 +1,5 @@
-/* The first steps of a build: resolve the spec over the catalog, check the lock, load the policy. */
-#include "build_internal.h"
+/* A spec resolved over the catalog, its lock check and its policy; see spec_session.h. */
+#include "spec_session.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "../core/classify.h"
 #include "../core/fs.h"
 #include "../core/spec_apply.h"
+#include "build.h"
 #include "graph_load.h"
 
 /* Resolves a path named in the spec against the spec's folder, as `whittle check` does. */
@@ -25,10 +26,10 @@ static char *spec_relative(const wh_spec *spec, const char *path)
     return joined;
 }
 
-static wh_status add_local_file(whc_build_session *session, size_t index, wh_error *err)
+static wh_status add_local_file(whc_spec_session *session, size_t index, wh_error *err)
 {
     const wh_spec_file *file = &session->view->files[index];
-    whc_build_local_file *local = &session->local_files[index];
+    whc_spec_local_file *local = &session->local_files[index];
     wh_classification classification = { 0 };
     char *data = NULL;
     size_t size = 0;
@@ -46,7 +47,7 @@ static wh_status add_local_file(whc_build_session *session, size_t index, wh_err
         result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading local files");
         goto out;
     }
-    result = wh_read_file(local->source, WHC_BUILD_LOCAL_FILE_MAX, &data, &size, err);
+    result = wh_read_file(local->source, WHC_SPEC_LOCAL_FILE_MAX, &data, &size, err);
     if (result != WH_OK) {
         wh_error_prefix(err, "$.files[%zu].source", index);
         goto out;
@@ -71,7 +72,7 @@ out:
     return result;
 }
 
-static wh_status add_local_files(whc_build_session *session, wh_error *err)
+static wh_status add_local_files(whc_spec_session *session, wh_error *err)
 {
     const wh_spec_view *view = session->view;
     if (view->file_count == 0)
@@ -90,7 +91,7 @@ static wh_status add_local_files(whc_build_session *session, wh_error *err)
     return result;
 }
 
-static wh_status make_policy_context(whc_build_session *session, wh_error *err)
+static wh_status make_policy_context(whc_spec_session *session, wh_error *err)
 {
     const wh_spec_view *view = session->view;
     session->users = calloc(view->user_count + 1, sizeof(*session->users));
@@ -107,11 +108,11 @@ static wh_status make_policy_context(whc_build_session *session, wh_error *err)
     return WH_OK;
 }
 
-wh_status whc_build_session_open(whc_catalog *catalog, const wh_spec *spec,
-                                 whc_build_session **out, wh_error *err)
+wh_status whc_spec_session_open(whc_catalog *catalog, const wh_spec *spec,
+                                whc_spec_session **out, wh_error *err)
 {
     const char *source = wh_spec_source(spec);
-    whc_build_session *session = calloc(1, sizeof(*session));
+    whc_spec_session *session = calloc(1, sizeof(*session));
     *out = session;
     if (session == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory building %s", source);
@@ -136,7 +137,7 @@ wh_status whc_build_session_open(whc_catalog *catalog, const wh_spec *spec,
     return result;
 }
 
-void whc_build_session_close(whc_build_session *session)
+void whc_spec_session_close(whc_spec_session *session)
 {
     if (session == NULL)
         return;
@@ -184,7 +185,7 @@ static wh_status compare_lock_entry(const wh_spec_lock_entry *resolved,
                         resolved->name, field, have ? have : "", want ? want : "");
 }
 
-wh_status whc_build_check_lock(whc_build_session *session, wh_error *err)
+wh_status whc_spec_session_check_lock(whc_spec_session *session, wh_error *err)
 {
     const wh_spec_view *view = session->view;
     wh_spec_lock_entry *entries = NULL;
@@ -226,8 +227,8 @@ wh_status whc_build_check_lock(whc_build_session *session, wh_error *err)
     return result;
 }
 
-wh_status whc_build_load_policy(const whc_build_session *session, const char *override,
-                                wh_policy **out, wh_error *err)
+wh_status whc_spec_session_policy(const whc_spec_session *session, const char *override,
+                                  wh_policy **out, wh_error *err)
 {
     const wh_spec_view *view = session->view;
     wh_status result;
