@@ -60,8 +60,11 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
 wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size, wh_error *err);
 /*
  * Finishes the blob: writes its hex digest into sha256_hex and moves it to
- * blobs/sha256/<hex>, or drops the temporary file when that blob already
- * exists. Frees the writer whatever the result.
+ * blobs/sha256/<hex>. When a committed file row already references that
+ * blob, the temporary file is dropped and the stored one is kept; an
+ * unreferenced copy (possibly torn by a killed import) is replaced. A blob
+ * of an import is flushed to disk when the import commits, any other blob
+ * before this returns. Frees the writer whatever the result.
  */
 wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error *err);
 /* Drops the temporary file and frees the writer; accepts NULL. */
