@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/platform.h"
+
 wh_status whc_build_epoch(const wh_spec *spec, int64_t *epoch, wh_error *err)
 {
     const char *text = getenv("SOURCE_DATE_EPOCH");
@@ -30,7 +32,7 @@ wh_status whc_build_epoch(const wh_spec *spec, int64_t *epoch, wh_error *err)
 /* Splits "os/architecture[/variant]" into strings in the plan's arena. */
 static wh_status set_platform(const wh_spec_view *view, whc_build_plan *plan, wh_error *err)
 {
-    const char *platform = view->platform ? view->platform : "linux/amd64";
+    const char *platform = view->platform ? view->platform : WH_PLATFORM_DEFAULT;
     const char *first = strchr(platform, '/');
     const char *second = first ? strchr(first + 1, '/') : NULL;
     if (first == NULL || first == platform || first[1] == '\0' || first[1] == '/'

@@ -9,6 +9,7 @@
 
 #include "../core/classify.h"
 #include "../core/fs.h"
+#include "../core/platform.h"
 #include "../core/spec_apply.h"
 #include "build.h"
 #include "graph_load.h"
@@ -108,6 +109,32 @@ static wh_status make_policy_context(whc_spec_session *session, wh_error *err)
     return WH_OK;
 }
 
+/*
+ * Rejects a composition holding a component built for another architecture
+ * than the spec's platform, because the image config would then label
+ * binaries that cannot run on it.
+ */
+static wh_status check_architectures(const whc_spec_session *session, wh_error *err)
+{
+    const char *platform = session->view->platform ? session->view->platform
+                                                   : WH_PLATFORM_DEFAULT;
+    uint32_t count = 0;
+    const uint32_t *members = wh_composition_members(session->composition, &count);
+
+    for (uint32_t i = 0; i < count; i++) {
+        const wh_graph_component *component = wh_graph_component_at(session->graph, members[i]);
+        if (wh_platform_accepts(platform, component->architecture))
+            continue;
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "%s: component %s %s is built for %s, which does not run on the "
+                            "platform %s; set \"platform\" to match it, or use components "
+                            "built for %s",
+                            wh_spec_source(session->spec), component->name, component->version,
+                            component->architecture, platform, platform);
+    }
+    return WH_OK;
+}
+
 wh_status whc_spec_session_open(whc_catalog *catalog, const wh_spec *spec,
                                 whc_spec_session **out, wh_error *err)
 {
@@ -134,6 +161,8 @@ wh_status whc_spec_session_open(whc_catalog *catalog, const wh_spec *spec,
         result = make_policy_context(session, err);
     if (result == WH_OK && (result = wh_spec_apply(spec, session->composition, err)) != WH_OK)
         wh_error_prefix(err, "%s", source);
+    if (result == WH_OK)
+        result = check_architectures(session, err);
     return result;
 }
 

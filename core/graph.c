@@ -56,14 +56,18 @@ int wh_grow_array(void **array, uint32_t *capacity, uint32_t need, size_t size)
 
 int wh_path_resolve(const char *dir, const char *target, char *out, size_t out_size)
 {
+    /* dir + "/" + target, or target alone when it is absolute. */
     char joined[4096];
-    int written;
-    if (target[0] == '/')
-        written = snprintf(joined, sizeof(joined), "%s", target);
-    else
-        written = snprintf(joined, sizeof(joined), "%s/%s", dir, target);
-    if (written < 0 || (size_t)written >= sizeof(joined))
+    size_t dir_length = target[0] == '/' ? 0 : strlen(dir);
+    size_t target_length = strlen(target);
+    size_t prefix = target[0] == '/' ? 0 : dir_length + 1;
+    if (prefix + target_length + 1 > sizeof(joined))
         return -1;
+    if (prefix > 0) {
+        memcpy(joined, dir, dir_length);
+        joined[dir_length] = '/';
+    }
+    memcpy(joined + prefix, target, target_length + 1);
 
     /* Copy segment by segment; ".." drops the last copied segment. */
     size_t length = 0;
@@ -115,15 +119,16 @@ void wh_graph_free(wh_graph *graph)
         return;
     free(graph->components);
     free(graph->files);
+    free(graph->pending_index);
     free(graph->pending);
     free(graph->relations);
     free(graph->provide_entries);
     free(graph->provider_list);
+    free(graph->paths.slots);
     wh_strmap_release(&graph->names);
-    wh_strmap_release(&graph->paths);
     wh_strmap_release(&graph->provides);
     wh_strmap_release(&graph->provider_sets);
-    wh_strmap_release(&graph->soname_cache);
+    wh_strmap_release(&graph->search_cache);
     wh_arena_release(&graph->arena);
     free(graph);
 }
@@ -189,37 +194,44 @@ static uint32_t flags_from_metadata(const wh_file_input *input, const wh_classif
     return flags;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* Each hex digit's value with bit 7 set, by character; 0 for every other character. */
+static const uint8_t hex_digits[256] = {
+    ['0'] = 0x80, ['1'] = 0x81, ['2'] = 0x82, ['3'] = 0x83, ['4'] = 0x84, ['5'] = 0x85,
+    ['6'] = 0x86, ['7'] = 0x87, ['8'] = 0x88, ['9'] = 0x89, ['a'] = 0x8a, ['b'] = 0x8b,
+    ['c'] = 0x8c, ['d'] = 0x8d, ['e'] = 0x8e, ['f'] = 0x8f, ['A'] = 0x8a, ['B'] = 0x8b,
+    ['C'] = 0x8c, ['D'] = 0x8d, ['E'] = 0x8e, ['F'] = 0x8f,
+};
 
+/* Parses 64 hex digits; -1 for NULL, another length or another character. */
 static int parse_sha256(const char *hex, uint8_t out[32])
 {
-    if (hex == NULL || strlen(hex) != 64)
+    if (hex == NULL || strnlen(hex, 65) != 64)
         return -1;
+
+    /* Bit 7 stays set only when every character is a digit: no branch per digit. */
+    unsigned all_digits = 0x80;
     for (int i = 0; i < 32; i++) {
-        int high = hex_value(hex[2 * i]);
-        int low = hex_value(hex[2 * i + 1]);
-        if (high < 0 || low < 0)
-            return -1;
-        out[i] = (uint8_t)(high << 4 | low);
+        unsigned high = hex_digits[(unsigned char)hex[2 * i]];
+        unsigned low = hex_digits[(unsigned char)hex[2 * i + 1]];
+        all_digits &= high & low;
+        out[i] = (uint8_t)((high & 0xf) << 4 | (low & 0xf));
+    }
+    if (!(all_digits & 0x80)) {
+        memset(out, 0, 32);
+        return -1;
     }
     return 0;
+}
+
+/* Whether resolving requirements needs more of the classification than the file stores. */
+static int needs_pending(const wh_classification *c)
+{
+    return c != NULL && (c->interpreter != NULL || c->needed_count > 0);
 }
 
 static wh_status copy_pending(wh_graph *graph, const wh_classification *c, file_pending *pending)
 {
     memset(pending, 0, sizeof(*pending));
-    if (c == NULL)
-        return WH_OK;
-
     wh_arena *arena = &graph->arena;
     pending->interpreter = wh_arena_strdup(arena, c->interpreter);
     pending->interpreter_arg = wh_arena_strdup(arena, c->interpreter_arg);
@@ -243,6 +255,20 @@ static wh_status copy_pending(wh_graph *graph, const wh_classification *c, file_
     return WH_OK;
 }
 
+/* Stores what resolving the requirements of file index needs, when it needs more than the file. */
+static wh_status add_pending(wh_graph *graph, uint32_t index, const wh_classification *c)
+{
+    graph->pending_index[index] = WH_NONE;
+    if (!needs_pending(c))
+        return WH_OK;
+    if (wh_grow_array((void **)&graph->pending, &graph->pending_capacity, graph->pending_count + 1,
+                      sizeof(file_pending)) != 0
+        || copy_pending(graph, c, &graph->pending[graph->pending_count]) != WH_OK)
+        return WH_ERR_NOMEM;
+    graph->pending_index[index] = graph->pending_count++;
+    return WH_OK;
+}
+
 wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_error *err)
 {
     if (graph->finished || graph->component_count == 0)
@@ -255,17 +281,19 @@ wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_erro
 
     uint32_t need = graph->file_count + 1;
     if (wh_grow_array((void **)&graph->files, &graph->file_capacity, need, sizeof(wh_graph_file)) != 0
-        || wh_grow_array((void **)&graph->pending, &graph->pending_capacity, need,
-                         sizeof(file_pending)) != 0)
+        || wh_grow_array((void **)&graph->pending_index, &graph->pending_index_capacity, need,
+                         sizeof(uint32_t)) != 0)
         return out_of_memory(err, input->path);
 
     const wh_classification *c = input->classification;
+    wh_graph_component *component = &graph->components[graph->component_count - 1];
     wh_graph_file *file = &graph->files[graph->file_count];
     memset(file, 0, sizeof(*file));
     file->path = wh_arena_strdup(&graph->arena, input->path);
     file->target = wh_arena_strdup(&graph->arena, input->target);
     file->multicall = c ? wh_arena_strdup(&graph->arena, c->multicall) : NULL;
-    if (file->path == NULL || (input->target && file->target == NULL))
+    if (file->path == NULL || (input->target && file->target == NULL)
+        || (c && c->multicall && file->multicall == NULL))
         return out_of_memory(err, input->path);
     file->size = input->type == WH_FILE_REGULAR ? input->size : 0;
     file->component = graph->component_count - 1;
@@ -277,11 +305,15 @@ wh_status wh_graph_add_file(wh_graph *graph, const wh_file_input *input, wh_erro
     file->has_sha256 = parse_sha256(input->sha256, file->sha256) == 0;
     file->same_path_next = WH_NONE;
 
-    if (copy_pending(graph, c, &graph->pending[graph->file_count]) != WH_OK)
+    if (add_pending(graph, graph->file_count, c) != WH_OK)
         return out_of_memory(err, input->path);
 
+    /* The catalog returns files in path order, so wh_graph_finish rarely has to sort. */
+    if (component->file_count > 0 && strcmp(file[-1].path, file->path) >= 0)
+        graph->files_unsorted = 1;
+
     graph->file_count++;
-    graph->components[graph->component_count - 1].file_count++;
+    component->file_count++;
     return WH_OK;
 }
 

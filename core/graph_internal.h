@@ -6,7 +6,10 @@
 #include "graph.h"
 #include "strmap.h"
 
-/* What a file needs before requirements are resolved; dropped by wh_graph_finish. */
+/*
+ * What a file with an interpreter or DT_NEEDED entries needs before its
+ * requirements are resolved. Dropped by wh_graph_finish.
+ */
 typedef struct file_pending {
     const char *interpreter, *interpreter_arg;
     const char **needed;
@@ -21,6 +24,22 @@ typedef struct provide_entry {
     uint32_t next;       /* next entry for the same name, or WH_NONE */
 } provide_entry;
 
+/*
+ * Open-addressing hash table from a path to the last file added with that
+ * path. A slot stores the upper half of the path's 64-bit hash and the file
+ * index; the path itself is read from the file. Sized once by
+ * wh_graph_finish, so it never grows.
+ */
+typedef struct path_slot {
+    uint32_t hash_high;
+    uint32_t file;         /* WH_NONE: empty slot */
+} path_slot;
+
+typedef struct path_index {
+    path_slot *slots;
+    uint32_t mask;         /* slot count - 1; the slot count is a power of two */
+} path_index;
+
 struct wh_graph {
     wh_arena arena;
     int finished;
@@ -29,20 +48,27 @@ struct wh_graph {
     uint32_t component_count, component_capacity;
     wh_graph_file *files;
     uint32_t file_count, file_capacity;
-    file_pending *pending; /* parallel to files until finish */
-    uint32_t pending_capacity;
+    /* Until finish: per file, its entry in pending or WH_NONE. */
+    uint32_t *pending_index;
+    uint32_t pending_index_capacity;
+    file_pending *pending;
+    uint32_t pending_count, pending_capacity;
+    int files_unsorted;    /* some component's files were added out of path order */
     wh_graph_relation *relations;
     uint32_t relation_count, relation_capacity;
 
     wh_strmap names;    /* component name -> id (highest version) */
-    wh_strmap paths;    /* path -> first file with it */
+    path_index paths;   /* path -> first file with it */
     wh_strmap provides; /* provided name -> first provide_entry */
     provide_entry *provide_entries;
     uint32_t provide_count, provide_capacity;
 
-    /* Interned provider sets and the soname search cache, used while finishing. */
+    /*
+     * Used while finishing only: the interned provider sets, and the result
+     * of each search (path, soname or command) by a key from search_key.
+     */
     wh_strmap provider_sets;
-    wh_strmap soname_cache;
+    wh_strmap search_cache;
     wh_providers **provider_list;
     uint32_t provider_list_count, provider_list_capacity;
 };
@@ -55,6 +81,9 @@ int wh_grow_array(void **array, uint32_t *capacity, uint32_t need, size_t size);
  * repeated slashes. Returns -1 when the result does not fit in out.
  */
 int wh_path_resolve(const char *dir, const char *target, char *out, size_t out_size);
+
+/* Builds the path index and the chains of files at the same path; called by wh_graph_finish. */
+wh_status wh_graph_index_paths(wh_graph *graph, wh_error *err);
 
 /* Resolves every pending requirement; called by wh_graph_finish. */
 wh_status wh_graph_resolve_requirements(wh_graph *graph, wh_error *err);

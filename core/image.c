@@ -298,6 +298,7 @@ wh_status wh_image_write(const char *destination, const wh_layer_input *layers,
         .results = work.results,
         .layer_count = layer_count,
         .epoch = options->epoch,
+        .threads = options->threads,
     };
 
     result = make_staging(target.path, &staging, err);

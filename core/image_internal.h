@@ -113,6 +113,7 @@ typedef struct wh_image_expected {
     size_t layer_count;
     const wh_image_documents *documents;
     int64_t epoch;
+    unsigned threads; /* for reading layers back, as in wh_image_options */
 } wh_image_expected;
 
 /* Re-reads an OCI layout and checks it against what was written. */
@@ -126,11 +127,46 @@ wh_status wh_image_verify_docker(const char *dir, const char *repository, const 
 /*
  * Reads a layer tar (gzip-compressed when compressed is set) from path and
  * checks that its entries equal the plan, its digest equals digest_hex and
- * its uncompressed digest equals diff_hex.
+ * its uncompressed digest equals diff_hex. threads works as in
+ * wh_image_options: more than one reads, inflates and hashes on helper
+ * threads while this thread parses.
  */
 wh_status wh_image_verify_layer_file(const char *path, int compressed, const wh_layer_plan *plan,
                                      int64_t epoch, const char *digest_hex, const char *diff_hex,
-                                     wh_error *err);
+                                     unsigned threads, wh_error *err);
+
+/* --- image_layer_reader.c --- */
+
+/*
+ * Reads a layer file back as its tar stream, in blocks of at most
+ * WH_GZIP_CHUNK_SIZE bytes, and computes the sha256 of the file and of the
+ * tar stream. With compressed set, the file must be gzip members of at
+ * most WH_GZIP_CHUNK_SIZE uncompressed bytes each, as wh_gzip_writer
+ * writes them; anything else fails with WH_ERR_FORMAT. threads works as in
+ * wh_image_options. path must stay valid until wh_layer_reader_free.
+ */
+typedef struct wh_layer_reader wh_layer_reader;
+
+wh_status wh_layer_reader_open(const char *path, int compressed, unsigned threads,
+                               wh_layer_reader **out, wh_error *err);
+
+/*
+ * Stores the next block in *data and *size, or size 0 at the end of the
+ * file. The block stays valid until the next call.
+ */
+wh_status wh_layer_reader_next(wh_layer_reader *reader, const void **data, size_t *size,
+                               wh_error *err);
+
+/*
+ * Writes the sha256 of the file and of the tar stream in hex. Call it after
+ * wh_layer_reader_next has reported the end, because it fails with
+ * WH_ERR_INVALID when blocks remain.
+ */
+wh_status wh_layer_reader_finish(wh_layer_reader *reader, char file_hex[WH_SHA256_HEX_LEN + 1],
+                                 char tar_hex[WH_SHA256_HEX_LEN + 1], wh_error *err);
+
+/* Stops the helper threads and frees the reader. Accepts NULL. */
+void wh_layer_reader_free(wh_layer_reader *reader);
 
 /* --- image_rootfs.c --- */
 

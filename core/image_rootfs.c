@@ -318,7 +318,8 @@ wh_status wh_image_rootfs_extract(const char *root, const char *tar_dir,
         }
         result = wh_image_verify_layer_file(path, 0, expected->plans[i], expected->epoch,
                                             expected->results[i].diff_id + 7,
-                                            expected->results[i].diff_id + 7, err);
+                                            expected->results[i].diff_id + 7,
+                                            expected->threads, err);
         if (result == WH_OK)
             result = extract_layer(real_root, path, err);
         free(path);

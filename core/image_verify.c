@@ -229,7 +229,8 @@ wh_status wh_image_verify_oci(const char *dir, const char *tag, const wh_image_e
             goto out;
         }
         result = wh_image_verify_layer_file(path, 1, expected->plans[i], expected->epoch,
-                                            layer->digest + 7, layer->diff_id + 7, err);
+                                            layer->digest + 7, layer->diff_id + 7,
+                                            expected->threads, err);
         free(path);
         if (result != WH_OK)
             goto out;
@@ -321,7 +322,7 @@ wh_status wh_image_verify_docker(const char *dir, const char *repository, const 
         }
         const char *diff_hex = expected->results[i].diff_id + 7;
         result = wh_image_verify_layer_file(path, 0, expected->plans[i], expected->epoch,
-                                            diff_hex, diff_hex, err);
+                                            diff_hex, diff_hex, expected->threads, err);
         free(path);
     }
     if (result == WH_OK)

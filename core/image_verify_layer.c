@@ -1,116 +1,36 @@
 /*
- * Read-back check of one layer tar: the file is hashed as it is read, gzip
- * members are inflated with zlib (so the diff_id is checked on the exact
- * uncompressed bytes), and libarchive parses the tar from that stream.
+ * Read-back check of one layer tar: wh_layer_reader reads the file back,
+ * hashing it and inflating its gzip members (so the diff_id is checked on
+ * the exact uncompressed bytes), and libarchive parses the tar from that
+ * stream.
  */
 #include "image_internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
-#define INPUT_SIZE ((size_t)1 << 16)
-#define OUTPUT_SIZE ((size_t)1 << 18)
-
-typedef struct reader {
-    int fd;
-    const char *path;
-    int compressed;
-    z_stream stream;
-    int stream_ready;
-    int member_ended; /* the last inflate call ended a gzip member */
-    int input_eof;
-    unsigned char *input;
-    unsigned char *output;
-    wh_sha256 *file_hash;
-    wh_sha256 *tar_hash;
-    wh_status status;
+typedef struct source {
+    wh_layer_reader *reader;
+    wh_status status; /* the reader's first failure */
     wh_error error;
-} reader;
-
-static ssize_t read_input(reader *source, unsigned char *buffer, size_t size)
-{
-    ssize_t got;
-    do {
-        got = read(source->fd, buffer, size);
-    } while (got < 0 && errno == EINTR);
-    if (got < 0) {
-        source->status = wh_error_set(&source->error, WH_ERR_IO, "cannot read %s: %s",
-                                      source->path, strerror(errno));
-        return -1;
-    }
-    if (got == 0)
-        source->input_eof = 1;
-    wh_sha256_update(source->file_hash, buffer, (size_t)got);
-    return got;
-}
-
-/* Produces the next block of tar bytes; 0 at the end, -1 on error. */
-static ssize_t next_block(reader *source)
-{
-    if (source->status != WH_OK)
-        return -1;
-    if (!source->compressed) {
-        ssize_t got = read_input(source, source->output, OUTPUT_SIZE);
-        if (got > 0)
-            wh_sha256_update(source->tar_hash, source->output, (size_t)got);
-        return got;
-    }
-
-    z_stream *stream = &source->stream;
-    for (;;) {
-        if (stream->avail_in == 0 && !source->input_eof) {
-            ssize_t got = read_input(source, source->input, INPUT_SIZE);
-            if (got < 0)
-                return -1;
-            stream->next_in = source->input;
-            stream->avail_in = (uInt)got;
-        }
-        if (stream->avail_in == 0 && source->input_eof) {
-            if (source->member_ended)
-                return 0;
-            source->status = wh_error_set(&source->error, WH_ERR_FORMAT,
-                                          "%s ends inside a gzip member", source->path);
-            return -1;
-        }
-        /* More input after a member's end starts the next member. */
-        if (source->member_ended) {
-            inflateReset(stream);
-            source->member_ended = 0;
-        }
-
-        stream->next_out = source->output;
-        stream->avail_out = (uInt)OUTPUT_SIZE;
-        int status = inflate(stream, Z_NO_FLUSH);
-        if (status == Z_STREAM_END)
-            source->member_ended = 1;
-        else if (status != Z_OK && status != Z_BUF_ERROR) {
-            source->status = wh_error_set(&source->error, WH_ERR_FORMAT,
-                                          "%s is not valid gzip: %s", source->path,
-                                          stream->msg != NULL ? stream->msg : "inflate failed");
-            return -1;
-        }
-        size_t produced = OUTPUT_SIZE - stream->avail_out;
-        if (produced > 0) {
-            wh_sha256_update(source->tar_hash, source->output, produced);
-            return (ssize_t)produced;
-        }
-    }
-}
+} source;
 
 static la_ssize_t read_callback(struct archive *archive, void *context, const void **buffer)
 {
-    reader *source = context;
+    source *input = context;
     (void)archive;
-    *buffer = source->output;
-    return next_block(source);
+    size_t size = 0;
+    *buffer = NULL;
+    if (input->status != WH_OK)
+        return -1;
+    input->status = wh_layer_reader_next(input->reader, buffer, &size, &input->error);
+    if (input->status != WH_OK)
+        return -1;
+    return (la_ssize_t)size;
 }
 
 /* Reads the next header; ARCHIVE_WARN only means a name kept as raw bytes. */
@@ -225,7 +145,14 @@ static wh_status check_content(struct archive *archive, const wh_layer_item *ite
     return WH_OK;
 }
 
-static wh_status check_entries(struct archive *archive, reader *source,
+static wh_status source_failure(const source *input, wh_error *err)
+{
+    if (err != NULL)
+        *err = input->error;
+    return input->status;
+}
+
+static wh_status check_entries(struct archive *archive, source *input,
                                const wh_layer_plan *plan, int64_t epoch, const char *path,
                                wh_error *err)
 {
@@ -244,11 +171,8 @@ static wh_status check_entries(struct archive *archive, reader *source,
             return result;
     }
     if (status != ARCHIVE_EOF) {
-        if (source->status != WH_OK) {
-            if (err != NULL)
-                *err = source->error;
-            return source->status;
-        }
+        if (input->status != WH_OK)
+            return source_failure(input, err);
         return wh_error_set(err, WH_ERR_FORMAT, "%s is not a valid tar: %s", path,
                             archive_error_string(archive));
     }
@@ -257,82 +181,63 @@ static wh_status check_entries(struct archive *archive, reader *source,
                             plan->items[index].name);
 
     /* Read what libarchive left (end-of-archive padding) so the hashes cover the file. */
-    ssize_t got;
-    while ((got = next_block(source)) > 0)
-        ;
-    if (got < 0) {
-        if (err != NULL)
-            *err = source->error;
-        return source->status;
-    }
+    if (input->status != WH_OK)
+        return source_failure(input, err);
+    const void *block;
+    size_t size;
+    do {
+        wh_status result = wh_layer_reader_next(input->reader, &block, &size, err);
+        if (result != WH_OK)
+            return result;
+    } while (size > 0);
     return WH_OK;
 }
 
 wh_status wh_image_verify_layer_file(const char *path, int compressed, const wh_layer_plan *plan,
                                      int64_t epoch, const char *digest_hex, const char *diff_hex,
-                                     wh_error *err)
+                                     unsigned threads, wh_error *err)
 {
-    wh_status result = WH_OK;
-    reader source = {.path = path, .compressed = compressed, .fd = -1};
-    struct archive *archive = archive_read_new();
+    source input = {0};
+    struct archive *archive = NULL;
+    wh_status result = wh_layer_reader_open(path, compressed, threads, &input.reader, err);
+    if (result != WH_OK)
+        return result;
 
-    source.fd = open(path, O_RDONLY | O_CLOEXEC);
-    source.input = malloc(INPUT_SIZE);
-    source.output = malloc(OUTPUT_SIZE);
-    source.file_hash = wh_sha256_new();
-    source.tar_hash = wh_sha256_new();
-    if (source.fd < 0) {
-        result = wh_error_set(err, WH_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (archive == NULL || !source.input || !source.output || !source.file_hash ||
-        !source.tar_hash) {
+    archive = archive_read_new();
+    if (archive == NULL) {
         result = wh_error_set(err, WH_ERR_NOMEM, "out of memory verifying %s", path);
         goto out;
     }
-    if (compressed) {
-        if (inflateInit2(&source.stream, 15 + 16) != Z_OK) {
-            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory verifying %s", path);
-            goto out;
-        }
-        source.stream_ready = 1;
-    }
-
     archive_read_support_format_tar(archive);
-    if (archive_read_open(archive, &source, NULL, read_callback, NULL) != ARCHIVE_OK) {
-        result = source.status != WH_OK
-                     ? wh_error_set(err, source.status, "%s", source.error.message)
+    if (archive_read_open(archive, &input, NULL, read_callback, NULL) != ARCHIVE_OK) {
+        result = input.status != WH_OK
+                     ? source_failure(&input, err)
                      : wh_error_set(err, WH_ERR_FORMAT, "%s is not a valid tar: %s", path,
                                     archive_error_string(archive));
         goto out;
     }
-    result = check_entries(archive, &source, plan, epoch, path, err);
+    result = check_entries(archive, &input, plan, epoch, path, err);
     if (result != WH_OK)
         goto out;
 
-    char hex[WH_SHA256_HEX_LEN + 1];
-    wh_sha256_final_hex(source.file_hash, hex);
-    if (strcmp(hex, digest_hex) != 0) {
-        result = wh_error_set(err, WH_ERR_DIGEST, "%s has sha256 %s, expected %s", path, hex,
-                              digest_hex);
+    char file_hex[WH_SHA256_HEX_LEN + 1];
+    char tar_hex[WH_SHA256_HEX_LEN + 1];
+    result = wh_layer_reader_finish(input.reader, file_hex, tar_hex, err);
+    if (result != WH_OK)
+        goto out;
+    if (strcmp(file_hex, digest_hex) != 0) {
+        result = wh_error_set(err, WH_ERR_DIGEST, "%s has sha256 %s, expected %s", path,
+                              file_hex, digest_hex);
         goto out;
     }
-    wh_sha256_final_hex(source.tar_hash, hex);
-    if (strcmp(hex, diff_hex) != 0)
+    if (strcmp(tar_hex, diff_hex) != 0)
         result = wh_error_set(err, WH_ERR_DIGEST,
-                              "%s holds a tar with sha256 %s, expected diff_id %s", path, hex,
-                              diff_hex);
+                              "%s holds a tar with sha256 %s, expected diff_id %s", path,
+                              tar_hex, diff_hex);
 
 out:
     if (archive != NULL)
         archive_read_free(archive);
-    if (source.stream_ready)
-        inflateEnd(&source.stream);
-    if (source.fd >= 0)
-        close(source.fd);
-    free(source.input);
-    free(source.output);
-    wh_sha256_free(source.file_hash);
-    wh_sha256_free(source.tar_hash);
+    wh_layer_reader_free(input.reader);
     return result;
 }

@@ -50,6 +50,31 @@ void registry_close(registry_client *client)
     *client = (registry_client){ 0 };
 }
 
+/* Copies source into *copy; a NULL source gives a NULL copy. Returns 0 when out of memory. */
+static int copy_string(char **copy, const char *source)
+{
+    *copy = source ? strdup(source) : NULL;
+    return source == NULL || *copy != NULL;
+}
+
+wh_status registry_clone(registry_client *clone, const registry_client *source, wh_error *err)
+{
+    *clone = (registry_client){ .options = source->options, .push = source->push };
+    int copied = copy_string(&clone->scheme, source->scheme)
+                 && copy_string(&clone->host, source->host)
+                 && copy_string(&clone->api_host, source->api_host)
+                 && copy_string(&clone->repository, source->repository)
+                 && copy_string(&clone->username, source->username)
+                 && copy_string(&clone->password, source->password)
+                 && copy_string(&clone->authorization, source->authorization);
+    clone->curl = copied ? curl_easy_init() : NULL;
+    if (clone->curl == NULL) {
+        registry_close(clone);
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory connecting to %s", source->host);
+    }
+    return WH_OK;
+}
+
 static wh_status load_credentials(registry_client *client, wh_error *err)
 {
     const wh_registry_options *options = client->options;
@@ -86,6 +111,14 @@ static wh_status choose_scheme(registry_client *client, wh_error *err)
     wh_status result = ping(client, "https", &first);
     if (result == WH_OK)
         return WH_OK;
+
+    /* Plain HTTP on the same port cannot succeed where no connection could be made. */
+    if (client->unreachable) {
+        wh_error_set(err, first.status, "cannot connect to registry %s: %s; check that it is "
+                     "running and that the host and port are right", client->host,
+                     first.message);
+        return first.status;
+    }
     if (client->options->tls_verify) {
         wh_error_set(err, first.status, "%s; for a registry without a valid TLS certificate "
                      "or on plain HTTP, add --tls-verify=false", first.message);

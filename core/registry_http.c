@@ -1,5 +1,6 @@
 /* HTTP for the registry client: one libcurl handle, retries and authentication. */
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,12 @@
 
 #include "auth.h"
 #include "registry_internal.h"
+
+/*
+ * libcurl's upload buffer for request bodies, in bytes, instead of its
+ * default of 64 KiB: fewer read callbacks and larger writes to the socket.
+ */
+#define UPLOAD_BUFFER_SIZE (1024L * 1024)
 
 /* Request state shared with the curl callbacks. */
 typedef struct transfer {
@@ -41,7 +48,12 @@ void registry_log(const registry_client *client, const char *format, ...)
     va_start(args, format);
     vsnprintf(message, sizeof(message), format, args);
     va_end(args);
+
+    /* Blob uploads run on several threads; one line reaches the callback at a time. */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
     client->options->log(client->options->log_context, message);
+    pthread_mutex_unlock(&lock);
 }
 
 static size_t on_body(char *data, size_t size, size_t count, void *context)
@@ -195,8 +207,10 @@ static CURLcode perform(registry_client *client, const http_request *request,
         curl_easy_setopt(curl, CURLOPT_READDATA, &t);
         curl_off_t size = request->upload ? request->upload_size : (curl_off_t)request->body_size;
         curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, size);
-        if (request->upload != NULL)
+        if (request->upload != NULL) {
+            curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER_SIZE);
             fseeko(request->upload, request->upload_offset, SEEK_SET);
+        }
         headers = curl_slist_append(headers, "Expect:");
     }
 
@@ -272,6 +286,8 @@ static wh_status send_with_retries(registry_client *client, const http_request *
         CURLcode code = perform(client, request, response, authorization);
         if (!registry_retryable(code, response->status) || attempt == WH_REGISTRY_RETRIES
             || request->single_attempt) {
+            client->unreachable = code == CURLE_COULDNT_CONNECT
+                                  || code == CURLE_COULDNT_RESOLVE_HOST;
             if (code == CURLE_OK)
                 return WH_OK;
             if (code == CURLE_FILESIZE_EXCEEDED)

@@ -27,6 +27,7 @@ typedef struct registry_client {
     char *password;      /* a secret: never printed */
     char *authorization; /* "Authorization: ..." header line; a secret */
     int push;            /* request push scope for tokens */
+    int unreachable;     /* the last request failed to resolve the host or to connect */
 } registry_client;
 
 /* Where a response body goes: memory (default) or a file being hashed. */
@@ -78,6 +79,24 @@ char *registry_url(const registry_client *client, const char *suffix);
 wh_status registry_open(registry_client *client, const wh_transport *reference,
                         const wh_registry_options *options, int push, wh_error *err);
 void registry_close(registry_client *client);
+
+/*
+ * Opens a second client for the same repository, with its own libcurl
+ * handle and connection, that starts with source's scheme, credentials and
+ * authorization, so it needs no ping and no new token.
+ */
+wh_status registry_clone(registry_client *clone, const registry_client *source, wh_error *err);
+
+/* True for "sha256:" and 64 lowercase hex digits, the only digests pushed. */
+int registry_digest_valid(const char *digest);
+
+/*
+ * Pushes the blob digest of size bytes from the layout folder, unless the
+ * repository has it (see wh_registry_push_layout). A failed upload session
+ * is started again up to WH_REGISTRY_RETRIES times.
+ */
+wh_status registry_push_blob(registry_client *client, const char *layout, const char *digest,
+                             int64_t size, wh_error *err);
 
 /* Sleeps for a retry's backoff delay. */
 void registry_sleep_ms(long milliseconds);

@@ -1,10 +1,11 @@
 /*
- * Pushing an OCI layout: each blob is checked with HEAD, mounted from
- * options->mount_from or uploaded (in one PUT below the chunk size, else in
- * PATCH chunks), then the manifest is put under its tag.
+ * Pushing an OCI layout: the blobs of each manifest are pushed on up to
+ * WH_REGISTRY_UPLOAD_WORKERS connections at once (core/registry_upload.c),
+ * then the manifest is put under its tag.
  */
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,215 +21,143 @@ typedef struct push_state {
     const char *layout;
 } push_state;
 
-static int digest_valid(const char *digest)
-{
-    return digest != NULL && strncmp(digest, "sha256:", 7) == 0
-        && wh_sha256_hex_valid(digest + 7);
-}
+/* One blob a manifest names: the strings belong to the manifest's JSON. */
+typedef struct blob_entry {
+    const char *digest;
+    int64_t size;
+} blob_entry;
 
-/* Appends "digest=D" to an upload URL, which may already have a query. */
-static char *with_digest(const char *location, const char *digest)
-{
-    char *url = NULL;
-    if (asprintf(&url, "%s%sdigest=%s", location, strchr(location, '?') ? "&" : "?", digest) < 0)
-        return NULL;
-    return url;
-}
+/* Blobs shared by the upload threads; each takes the next one until none is left. */
+typedef struct upload_pool {
+    const char *layout;
+    const blob_entry *blobs;
+    size_t count;
+    size_t next;         /* index of the next blob to take, under lock */
+    int failed;          /* set after a failure, so no thread takes another blob */
+    wh_status *results;  /* per blob, WH_OK until its upload fails */
+    wh_error *errors;    /* per blob */
+    pthread_mutex_t lock;
+} upload_pool;
 
-/* Returns 1 when the registry already has the blob. */
-static wh_status blob_exists(push_state *state, const char *digest, int *exists, wh_error *err)
+typedef struct upload_worker {
+    upload_pool *pool;
+    registry_client client;
+} upload_worker;
+
+static void upload_from_pool(upload_pool *pool, registry_client *client)
 {
-    char *suffix = NULL, *url = NULL;
-    http_response response = { 0 };
-    *exists = 0;
-    if (asprintf(&suffix, "blobs/%s", digest) < 0 || (url = registry_url(state->client, suffix)) == NULL) {
-        free(suffix);
-        return wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        size_t index = pool->next;
+        int done = pool->failed || index >= pool->count;
+        if (!done)
+            pool->next++;
+        pthread_mutex_unlock(&pool->lock);
+        if (done)
+            return;
+
+        const blob_entry *blob = &pool->blobs[index];
+        wh_status result = registry_push_blob(client, pool->layout, blob->digest, blob->size,
+                                              &pool->errors[index]);
+        pool->results[index] = result;
+        if (result != WH_OK) {
+            pthread_mutex_lock(&pool->lock);
+            pool->failed = 1;
+            pthread_mutex_unlock(&pool->lock);
+        }
     }
-    http_request request = { .method = "HEAD", .url = url };
-    wh_status result = registry_send(state->client, &request, &response, err);
-    if (result == WH_OK)
-        *exists = response.status == 200;
-    http_response_clear(&response);
-    free(suffix);
-    free(url);
-    return result;
 }
 
-/* Starts an upload, or mounts the blob; *location is NULL when the mount succeeded. */
-static wh_status start_upload(push_state *state, const char *digest, char **location,
-                              wh_error *err)
+static void *run_upload_worker(void *context)
 {
-    registry_client *client = state->client;
-    const char *from = client->options->mount_from;
-    char *suffix = NULL, *url = NULL;
-    http_response response = { 0 };
+    upload_worker *worker = context;
+    upload_from_pool(worker->pool, &worker->client);
+    return NULL;
+}
+
+/*
+ * Pushes blobs on up to WH_REGISTRY_UPLOAD_WORKERS connections: the calling
+ * thread with client, and helper threads with clones of it. When uploads
+ * fail, err receives the error of the first failed blob in manifest order,
+ * so the message does not depend on which thread finished first.
+ */
+static wh_status push_blobs(push_state *state, const blob_entry *blobs, size_t count,
+                            wh_error *err)
+{
+    upload_pool pool = { .layout = state->layout, .blobs = blobs, .count = count };
+    upload_worker helpers[WH_REGISTRY_UPLOAD_WORKERS - 1];
+    pthread_t threads[WH_REGISTRY_UPLOAD_WORKERS - 1];
+    size_t started = 0;
     wh_status result = WH_OK;
 
-    *location = NULL;
-    int mounted = from != NULL
-                  ? asprintf(&suffix, "blobs/uploads/?mount=%s&from=%s", digest, from)
-                  : asprintf(&suffix, "blobs/uploads/");
-    if (mounted < 0 || (url = registry_url(client, suffix)) == NULL) {
-        free(suffix);
-        return wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
-    }
-    http_request request = { .method = "POST", .url = url, .body = "", .body_size = 0 };
-    result = registry_send(client, &request, &response, err);
-    if (result != WH_OK)
-        goto out;
-    if (from != NULL && response.status == 201) {
-        registry_log(client, "mounted blob %.19s from %s", digest, from);
+    pool.results = calloc(count ? count : 1, sizeof(*pool.results));
+    pool.errors = calloc(count ? count : 1, sizeof(*pool.errors));
+    if (pool.results == NULL || pool.errors == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", state->layout);
         goto out;
     }
-    if (response.status != 202 || response.location == NULL) {
-        result = registry_status_error(client, "starting a blob upload", &response, err);
-        goto out;
+    pthread_mutex_init(&pool.lock, NULL);
+
+    /* A helper that cannot be set up is only a lost speed-up: the calling thread does its share. */
+    size_t helper_count = count < WH_REGISTRY_UPLOAD_WORKERS ? (count ? count - 1 : 0)
+                                                             : WH_REGISTRY_UPLOAD_WORKERS - 1;
+    for (size_t i = 0; i < helper_count; i++) {
+        wh_error ignored = { 0 };
+        helpers[started].pool = &pool;
+        if (registry_clone(&helpers[started].client, state->client, &ignored) != WH_OK)
+            break;
+        if (pthread_create(&threads[started], NULL, run_upload_worker, &helpers[started]) != 0) {
+            registry_close(&helpers[started].client);
+            break;
+        }
+        started++;
     }
-    if (from != NULL)
-        registry_log(client, "blob %.19s could not be mounted from %s; uploading it", digest,
-                     from);
-    *location = strdup(response.location);
-    if (*location == NULL)
-        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
+    upload_from_pool(&pool, state->client);
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(threads[i], NULL);
+        registry_close(&helpers[i].client);
+    }
+    pthread_mutex_destroy(&pool.lock);
+
+    for (size_t i = 0; i < count && result == WH_OK; i++) {
+        if (pool.results[i] != WH_OK) {
+            *err = pool.errors[i];
+            result = pool.results[i];
+        }
+    }
 
 out:
-    http_response_clear(&response);
-    free(suffix);
-    free(url);
-    return result;
-}
-
-static wh_status upload_chunks(push_state *state, FILE *file, int64_t size, char **location,
-                               long *status, wh_error *err)
-{
-    registry_client *client = state->client;
-    size_t chunk = client->options->chunk_size ? client->options->chunk_size
-                                               : WH_REGISTRY_CHUNK_SIZE;
-    wh_status result = WH_OK;
-    for (int64_t offset = 0; result == WH_OK && offset < size; offset += (int64_t)chunk) {
-        int64_t length = size - offset < (int64_t)chunk ? size - offset : (int64_t)chunk;
-        char range[64];
-        snprintf(range, sizeof(range), "%lld-%lld", (long long)offset,
-                 (long long)(offset + length - 1));
-        http_response response = { 0 };
-        http_request request = {
-            .method = "PATCH", .url = *location, .content_type = "application/octet-stream",
-            .upload = file, .upload_offset = offset, .upload_size = length,
-            .content_range = range, .single_attempt = 1,
-        };
-        result = registry_send(client, &request, &response, err);
-        *status = response.status;
-        if (result == WH_OK && (response.status != 202 || response.location == NULL))
-            result = registry_status_error(client, "uploading a chunk", &response, err);
-        if (result == WH_OK) {
-            free(*location);
-            *location = response.location;
-            response.location = NULL;
-        }
-        http_response_clear(&response);
-    }
+    free(pool.results);
+    free(pool.errors);
     return result;
 }
 
 /*
- * Runs one upload session for a blob: POST (or mount), PATCH chunks, PUT.
- * Session requests are not retried one by one, because a registry may drop
- * the session after a failed request; *status receives the HTTP status of a
- * failed request (0 when the connection failed) so the caller can start over.
+ * Collects the config and layers of manifest into *out, each digest once.
+ * Returns the number of entries, or -1 when out of memory.
  */
-static wh_status upload_once(push_state *state, FILE *file, const char *digest, int64_t size,
-                             long *status, wh_error *err)
+static long collect_blobs(json_t *manifest, blob_entry **out)
 {
-    registry_client *client = state->client;
-    char *location = NULL, *url = NULL;
-    http_response response = { 0 };
-    size_t chunk = client->options->chunk_size ? client->options->chunk_size
-                                               : WH_REGISTRY_CHUNK_SIZE;
-
-    *status = 0;
-    wh_status result = start_upload(state, digest, &location, err);
-    if (result != WH_OK || location == NULL)
-        goto out;
-
-    http_request request = { .method = "PUT", .content_type = "application/octet-stream",
-                             .single_attempt = 1 };
-    if (size >= (int64_t)chunk) {
-        registry_log(client, "pushing blob %.19s in chunks of %zu bytes", digest, chunk);
-        result = upload_chunks(state, file, size, &location, status, err);
-        request.body = "";
-    } else {
-        registry_log(client, "pushing blob %.19s (%lld bytes)", digest, (long long)size);
-        request.upload = file;
-        request.upload_size = size;
+    json_t *layers = json_object_get(manifest, "layers");
+    size_t capacity = json_array_size(layers) + 1, count = 0;
+    blob_entry *blobs = calloc(capacity, sizeof(*blobs));
+    if (blobs == NULL)
+        return -1;
+    for (size_t i = 0; i < capacity; i++) {
+        json_t *descriptor = i == 0 ? json_object_get(manifest, "config")
+                                    : json_array_get(layers, i - 1);
+        blob_entry entry = {
+            json_string_value(json_object_get(descriptor, "digest")),
+            json_integer_value(json_object_get(descriptor, "size")),
+        };
+        int seen = 0;
+        for (size_t j = 0; j < count && !seen && entry.digest != NULL; j++)
+            seen = blobs[j].digest != NULL && strcmp(blobs[j].digest, entry.digest) == 0;
+        if (!seen)
+            blobs[count++] = entry;
     }
-    if (result != WH_OK)
-        goto out;
-    url = with_digest(location, digest);
-    if (url == NULL) {
-        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
-        goto out;
-    }
-    request.url = url;
-    result = registry_send(client, &request, &response, err);
-    *status = response.status;
-    if (result == WH_OK && response.status != 201)
-        result = registry_status_error(client, "finishing a blob upload", &response, err);
-
-out:
-    http_response_clear(&response);
-    free(location);
-    free(url);
-    return result;
-}
-
-static wh_status push_blob(push_state *state, const char *digest, int64_t size, wh_error *err)
-{
-    registry_client *client = state->client;
-    char *path = NULL;
-    FILE *file = NULL;
-    int exists = 0;
-
-    if (!digest_valid(digest))
-        return wh_error_set(err, WH_ERR_FORMAT, "%s: a descriptor has digest '%s'; only "
-                            "sha256 digests are supported", state->layout, digest ? digest : "");
-    wh_status result = blob_exists(state, digest, &exists, err);
-    if (result != WH_OK || exists) {
-        if (exists)
-            registry_log(client, "blob %.19s already exists", digest);
-        return result;
-    }
-    if (asprintf(&path, "%s/blobs/sha256/%s", state->layout, digest + 7) < 0) {
-        path = NULL;
-        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
-        goto out;
-    }
-    file = fopen(path, "rb");
-    if (file == NULL) {
-        result = wh_error_set(err, WH_ERR_NOT_FOUND, "%s: blob %s is missing (%s)",
-                              state->layout, digest, strerror(errno));
-        goto out;
-    }
-
-    /* A failed session is started again, with the same bounds as single requests. */
-    long delay = WH_REGISTRY_BACKOFF_MS;
-    for (int attempt = 0;; attempt++) {
-        long status = 0;
-        result = upload_once(state, file, digest, size, &status, err);
-        int retry = result == WH_ERR_IO && (status == 0 || status >= 500);
-        if (result == WH_OK || !retry || attempt == WH_REGISTRY_RETRIES)
-            break;
-        registry_log(client, "upload of blob %.19s failed (%s); retrying in %ld ms", digest,
-                     status ? "server error" : "connection failed", delay);
-        registry_sleep_ms(delay);
-        delay *= 2;
-    }
-
-out:
-    if (file != NULL)
-        fclose(file);
-    free(path);
-    return result;
+    *out = blobs;
+    return (long)count;
 }
 
 /* Reads a blob of the layout and checks its digest. */
@@ -237,7 +166,7 @@ static wh_status read_blob(push_state *state, const char *digest, char **data, s
 {
     char *path = NULL;
     char hex[65];
-    if (!digest_valid(digest))
+    if (!registry_digest_valid(digest))
         return wh_error_set(err, WH_ERR_FORMAT, "%s: digest '%s' is not sha256:<64 hex digits>",
                             state->layout, digest ? digest : "");
     if (asprintf(&path, "%s/blobs/sha256/%s", state->layout, digest + 7) < 0)
@@ -311,15 +240,13 @@ static wh_status push_descriptor(push_state *state, json_t *descriptor, const ch
         }
     } else if (type && (strcmp(type, MEDIA_OCI_MANIFEST) == 0
                         || strcmp(type, MEDIA_DOCKER_MANIFEST) == 0)) {
-        json_t *config = json_object_get(json, "config");
-        result = push_blob(state, json_string_value(json_object_get(config, "digest")),
-                           json_integer_value(json_object_get(config, "size")), err);
-        json_t *layers = json_object_get(json, "layers");
-        for (size_t i = 0; result == WH_OK && i < json_array_size(layers); i++) {
-            json_t *layer = json_array_get(layers, i);
-            result = push_blob(state, json_string_value(json_object_get(layer, "digest")),
-                               json_integer_value(json_object_get(layer, "size")), err);
-        }
+        blob_entry *blobs = NULL;
+        long count = collect_blobs(json, &blobs);
+        if (count < 0)
+            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory pushing %s", digest);
+        else
+            result = push_blobs(state, blobs, (size_t)count, err);
+        free(blobs);
     } else {
         result = wh_error_set(err, WH_ERR_FORMAT, "%s: %s has media type '%s', which is not "
                               "an image manifest or index", state->layout, digest,

@@ -11,8 +11,6 @@
 
 #include "version.h"
 
-#define MAX_SYMLINK_HOPS 40
-
 /* Searched for every DT_NEEDED soname after RPATH and RUNPATH, as ld.so does by default. */
 static const char *const library_dirs[] = {
     "/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib",
@@ -33,56 +31,6 @@ static const char *const command_dirs[] = {
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 static const wh_providers no_providers = { NULL, 0 };
-
-/* ---- Lookup ------------------------------------------------------------- */
-
-static uint32_t lookup_exact(const wh_graph *graph, const char *path, size_t length)
-{
-    return wh_strmap_get(&graph->paths, path, length);
-}
-
-uint32_t wh_graph_lookup(const wh_graph *graph, const char *path)
-{
-    uint32_t found = lookup_exact(graph, path, strlen(path));
-    if (found != WH_NONE)
-        return found;
-
-    /* Replace the first parent directory that is a symlink, and try again. */
-    char current[4096];
-    if (snprintf(current, sizeof(current), "%s", path) >= (int)sizeof(current))
-        return WH_NONE;
-
-    for (int hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
-        int replaced = 0;
-        for (char *slash = strchr(current + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-            uint32_t parent = lookup_exact(graph, current, (size_t)(slash - current));
-            if (parent == WH_NONE || graph->files[parent].type != WH_FILE_SYMLINK)
-                continue;
-
-            char dir[4096];
-            char joined[4096];
-            char *last = slash;
-            while (last > current && *--last != '/') {
-            }
-            snprintf(dir, sizeof(dir), "%.*s", (int)(last - current), current);
-            if (dir[0] == '\0')
-                strcpy(dir, "/");
-            if (snprintf(joined, sizeof(joined), "%s/%s", graph->files[parent].target, slash + 1)
-                    >= (int)sizeof(joined)
-                || wh_path_resolve(dir, joined, current, sizeof(current)) != 0)
-                return WH_NONE;
-            replaced = 1;
-            break;
-        }
-        if (!replaced)
-            return WH_NONE;
-
-        found = lookup_exact(graph, current, strlen(current));
-        if (found != WH_NONE)
-            return found;
-    }
-    return WH_NONE;
-}
 
 /* ---- Provider sets ------------------------------------------------------ */
 
@@ -111,11 +59,22 @@ static int compare_provider(const void *a, const void *b, void *context)
     return order;
 }
 
-/* Sorts and deduplicates files[0..count) and returns the shared provider set with those files. */
-static const wh_providers *intern_providers(wh_graph *graph, uint32_t *files, uint32_t count)
+/* The index of the empty provider set in the search cache; it is not in provider_list. */
+#define EMPTY_SET_INDEX (WH_NONE - 1)
+
+static const wh_providers *provider_set_at(const wh_graph *graph, uint32_t index)
+{
+    return index == EMPTY_SET_INDEX ? &no_providers : graph->provider_list[index];
+}
+
+/*
+ * Sorts and deduplicates files[0..count) and returns the index of the
+ * shared provider set with those files, or WH_NONE when out of memory.
+ */
+static uint32_t intern_providers(wh_graph *graph, uint32_t *files, uint32_t count)
 {
     if (count == 0)
-        return &no_providers;
+        return EMPTY_SET_INDEX;
 
     qsort_r(files, count, sizeof(*files), compare_provider, graph);
     uint32_t unique = 1;
@@ -127,24 +86,57 @@ static const wh_providers *intern_providers(wh_graph *graph, uint32_t *files, ui
     size_t key_length = unique * sizeof(uint32_t);
     uint32_t index = wh_strmap_get(&graph->provider_sets, (const char *)files, key_length);
     if (index != WH_NONE)
-        return graph->provider_list[index];
+        return index;
 
     uint32_t *stored = wh_arena_alloc(&graph->arena, key_length);
     wh_providers *set = wh_arena_alloc(&graph->arena, sizeof(*set));
     if (stored == NULL || set == NULL)
-        return NULL;
+        return WH_NONE;
     memcpy(stored, files, key_length);
     set->files = stored;
     set->count = unique;
 
     uint32_t existing;
-    if (wh_grow_array((void **)&graph->provider_list, &graph->provider_list_capacity,
-                      graph->provider_list_count + 1, sizeof(wh_providers *)) != 0
+    if (graph->provider_list_count >= EMPTY_SET_INDEX
+        || wh_grow_array((void **)&graph->provider_list, &graph->provider_list_capacity,
+                         graph->provider_list_count + 1, sizeof(wh_providers *)) != 0
         || wh_strmap_put(&graph->provider_sets, (const char *)stored, key_length,
                          graph->provider_list_count, &existing) != 0)
+        return WH_NONE;
+    graph->provider_list[graph->provider_list_count] = set;
+    return graph->provider_list_count++;
+}
+
+/*
+ * Joins a kind byte and parts, each followed by a NUL, into key: the search
+ * cache's key for one search. Returns the key's length, or 0 when it does
+ * not fit.
+ */
+static size_t search_key(char *key, size_t size, char kind, const char *const *parts, int count)
+{
+    size_t length = 0;
+    key[length++] = kind;
+    for (int i = 0; i < count; i++) {
+        size_t part = strlen(parts[i]);
+        if (length + part + 1 > size)
+            return 0;
+        memcpy(key + length, parts[i], part + 1);
+        length += part + 1;
+    }
+    return length;
+}
+
+/*
+ * Stores the provider set index under key in the search cache. Returns the
+ * key's copy in the arena, or NULL when out of memory.
+ */
+static const char *remember_search(wh_graph *graph, const char *key, size_t length, uint32_t index)
+{
+    char *stored = wh_arena_strndup(&graph->arena, key, length);
+    uint32_t existing;
+    if (stored == NULL || wh_strmap_put(&graph->search_cache, stored, length, index, &existing) != 0)
         return NULL;
-    graph->provider_list[graph->provider_list_count++] = set;
-    return set;
+    return stored;
 }
 
 /* Appends every file at path (in any component) to a growing array. */
@@ -219,12 +211,22 @@ typedef struct scratch {
     uint32_t count, capacity;
 } scratch;
 
+/* Returns the providers of an absolute, normalised path, or NULL when out of memory. */
 static const wh_providers *providers_for_path(wh_graph *graph, const char *path, scratch *s)
 {
+    char key[4100];
+    size_t key_length = search_key(key, sizeof(key), 'P', &path, 1);
+    uint32_t index = key_length ? wh_strmap_get(&graph->search_cache, key, key_length) : WH_NONE;
+    if (index != WH_NONE)
+        return provider_set_at(graph, index);
+
     s->count = 0;
     if (collect_path(graph, path, &s->files, &s->count, &s->capacity) != 0)
         return NULL;
-    return intern_providers(graph, s->files, s->count);
+    index = intern_providers(graph, s->files, s->count);
+    if (index == WH_NONE || (key_length && remember_search(graph, key, key_length, index) == NULL))
+        return NULL;
+    return provider_set_at(graph, index);
 }
 
 static const wh_providers *providers_for_soname(wh_graph *graph, const char *soname,
@@ -241,16 +243,16 @@ static const wh_providers *providers_for_soname(wh_graph *graph, const char *son
 
     /* Files without RPATH or RUNPATH share one search result per soname. */
     const char *rpath = pending->runpath == NULL ? pending->rpath : NULL;
+    const char *parts[] = { soname, rpath ? rpath : "", pending->runpath ? pending->runpath : "",
+                            (rpath || pending->runpath) ? origin : "" };
     char key[8192];
-    int key_length = snprintf(key, sizeof(key), "%s%c%s%c%s%c%s", soname, 0, rpath ? rpath : "", 0,
-                              pending->runpath ? pending->runpath : "", 0,
-                              (rpath || pending->runpath) ? origin : "");
-    if (key_length < 0 || key_length >= (int)sizeof(key))
+    size_t key_length = search_key(key, sizeof(key), 'S', parts, COUNT(parts));
+    if (key_length == 0)
         return &no_providers;
 
-    uint32_t cached = wh_strmap_get(&graph->soname_cache, key, (size_t)key_length);
-    if (cached != WH_NONE)
-        return graph->provider_list[cached];
+    uint32_t index = wh_strmap_get(&graph->search_cache, key, key_length);
+    if (index != WH_NONE)
+        return provider_set_at(graph, index);
 
     s->count = 0;
     if ((rpath && collect_in_dirs(graph, rpath, origin, soname, &s->files, &s->count, &s->capacity))
@@ -261,20 +263,46 @@ static const wh_providers *providers_for_soname(wh_graph *graph, const char *son
                            &s->capacity))
         return NULL;
 
-    const wh_providers *set = intern_providers(graph, s->files, s->count);
-    if (set == NULL)
+    index = intern_providers(graph, s->files, s->count);
+    if (index == WH_NONE || remember_search(graph, key, key_length, index) == NULL)
         return NULL;
-    if (set->count > 0) {
-        /* Interned sets are in provider_list, and the set map stores each one's index. */
-        uint32_t index = wh_strmap_get(&graph->provider_sets, (const char *)set->files,
-                                       set->count * sizeof(uint32_t));
-        char *stored = wh_arena_strndup(&graph->arena, key, (size_t)key_length);
-        uint32_t existing;
-        if (stored == NULL
-            || wh_strmap_put(&graph->soname_cache, stored, (size_t)key_length, index, &existing) != 0)
-            return NULL;
+    return provider_set_at(graph, index);
+}
+
+/*
+ * Adds the requirement of a "#!/usr/bin/env COMMAND" script: COMMAND in a
+ * directory of the default PATH. Returns -1 when out of memory.
+ */
+static int add_env_command(wh_graph *graph, const char *command, wh_requirement *list,
+                           uint32_t *count, scratch *s)
+{
+    char key[300];
+    size_t key_length = search_key(key, sizeof(key), 'E', &command, 1);
+    if (key_length == 0)
+        return 0;
+
+    /* The cached key's copy, after its kind byte, is the requirement's name. */
+    const char *name;
+    uint32_t index = wh_strmap_get(&graph->search_cache, key, key_length);
+    if (index != WH_NONE) {
+        name = wh_strmap_key(&graph->search_cache, key, key_length) + 1;
+    } else {
+        s->count = 0;
+        if (collect_in_list(graph, command_dirs, COUNT(command_dirs), command, &s->files, &s->count,
+                            &s->capacity) != 0
+            || (index = intern_providers(graph, s->files, s->count)) == WH_NONE)
+            return -1;
+        const char *stored = remember_search(graph, key, key_length, index);
+        if (stored == NULL)
+            return -1;
+        name = stored + 1;
     }
-    return set;
+
+    list[*count].kind = WH_REQ_SCRIPT;
+    list[*count].name = name;
+    list[*count].providers = provider_set_at(graph, index);
+    (*count)++;
+    return 0;
 }
 
 /* Returns the command of a "#!/usr/bin/env" line: the first word that is no option or VAR=value. */
@@ -309,18 +337,25 @@ static int add_requirement(wh_requirement *list, uint32_t *count, wh_requirement
 
 static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
 {
+    static const file_pending nothing_pending = { 0 };
     wh_graph_file *file = &graph->files[index];
-    const file_pending *pending = &graph->pending[index];
+    uint32_t pending_index = graph->pending_index[index];
+    const file_pending *pending =
+        pending_index == WH_NONE ? &nothing_pending : &graph->pending[pending_index];
     uint32_t max_requirements = pending->needed_count + 3;
     int is_script = (file->flags & WH_FLAG_SCRIPT) != 0;
 
     if (file->type != WH_FILE_SYMLINK && pending->interpreter == NULL && pending->needed_count == 0)
         return WH_OK;
 
+    /* The file's directory, cut to the buffer as snprintf would. */
     char origin[4096];
-    const char *slash = strrchr(file->path, '/');
-    snprintf(origin, sizeof(origin), "%.*s", (int)(slash - file->path), file->path);
-    if (origin[0] == '\0')
+    size_t origin_length = (size_t)(strrchr(file->path, '/') - file->path);
+    if (origin_length >= sizeof(origin))
+        origin_length = sizeof(origin) - 1;
+    memcpy(origin, file->path, origin_length);
+    origin[origin_length] = '\0';
+    if (origin_length == 0)
         strcpy(origin, "/");
 
     wh_requirement *list = wh_arena_alloc(&graph->arena, max_requirements * sizeof(*list));
@@ -347,16 +382,9 @@ static wh_status resolve_file(wh_graph *graph, uint32_t index, scratch *s)
         const char *base = strrchr(pending->interpreter, '/') + 1;
         char command[256];
         if (is_script && strcmp(base, "env") == 0 && pending->interpreter_arg != NULL
-            && env_command(pending->interpreter_arg, command, sizeof(command)) != NULL) {
-            const char *name = wh_arena_strdup(&graph->arena, command);
-            s->count = 0;
-            if (name == NULL
-                || collect_in_list(graph, command_dirs, COUNT(command_dirs), name, &s->files,
-                                   &s->count, &s->capacity) != 0
-                || add_requirement(list, &count, WH_REQ_SCRIPT, name,
-                                   intern_providers(graph, s->files, s->count)) != 0)
-                return WH_ERR_NOMEM;
-        }
+            && env_command(pending->interpreter_arg, command, sizeof(command)) != NULL
+            && add_env_command(graph, command, list, &count, s) != 0)
+            return WH_ERR_NOMEM;
     }
 
     for (uint32_t i = 0; i < pending->needed_count; i++) {
@@ -380,7 +408,7 @@ static int compare_path(const void *a, const void *b, void *context)
     return strcmp(fa->path, fb->path);
 }
 
-/* Sorts one component's files (and their pending data) by path, unless they already are. */
+/* Sorts one component's files (and their pending indices) by path, unless they already are. */
 static wh_status sort_component_files(wh_graph *graph, const wh_graph_component *component)
 {
     wh_graph_file *files = graph->files + component->first_file;
@@ -394,7 +422,7 @@ static wh_status sort_component_files(wh_graph *graph, const wh_graph_component 
     uint32_t n = component->file_count;
     uint32_t *order = malloc(n * sizeof(*order));
     wh_graph_file *file_copy = malloc(n * sizeof(*file_copy));
-    file_pending *pending_copy = malloc(n * sizeof(*pending_copy));
+    uint32_t *pending_copy = malloc(n * sizeof(*pending_copy));
     if (order == NULL || file_copy == NULL || pending_copy == NULL)
         goto out;
 
@@ -403,10 +431,10 @@ static wh_status sort_component_files(wh_graph *graph, const wh_graph_component 
     qsort_r(order, n, sizeof(*order), compare_path, graph);
     for (uint32_t i = 0; i < n; i++) {
         file_copy[i] = graph->files[order[i]];
-        pending_copy[i] = graph->pending[order[i]];
+        pending_copy[i] = graph->pending_index[order[i]];
     }
     memcpy(files, file_copy, n * sizeof(*file_copy));
-    memcpy(graph->pending + component->first_file, pending_copy, n * sizeof(*pending_copy));
+    memcpy(graph->pending_index + component->first_file, pending_copy, n * sizeof(*pending_copy));
     result = WH_OK;
 
 out:
@@ -425,23 +453,6 @@ static wh_status index_names(wh_graph *graph, wh_error *err)
             return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing component names");
         if (existing != WH_NONE && compare_versions(component, &graph->components[existing]) > 0)
             wh_strmap_set(&graph->names, component->name, strlen(component->name), id);
-    }
-    return WH_OK;
-}
-
-static wh_status index_paths(wh_graph *graph, wh_error *err)
-{
-    for (uint32_t f = 0; f < graph->file_count; f++) {
-        wh_graph_file *file = &graph->files[f];
-        uint32_t existing;
-        if (wh_strmap_put(&graph->paths, file->path, strlen(file->path), f, &existing) != 0)
-            return wh_error_set(err, WH_ERR_NOMEM, "out of memory indexing file paths");
-        if (existing != WH_NONE) {
-            file->same_path_next = existing;
-            file->flags |= WH_FLAG_SHARED_PATH;
-            graph->files[existing].flags |= WH_FLAG_SHARED_PATH;
-            wh_strmap_set(&graph->paths, file->path, strlen(file->path), f);
-        }
     }
     return WH_OK;
 }
@@ -493,14 +504,15 @@ wh_status wh_graph_finish(wh_graph *graph, wh_error *err)
     if (graph->finished)
         return wh_error_set(err, WH_ERR_INVALID, "component graph is already finished");
 
-    for (uint32_t id = 0; id < graph->component_count; id++) {
+    for (uint32_t id = 0; id < graph->component_count && graph->files_unsorted; id++) {
         if (sort_component_files(graph, &graph->components[id]) != WH_OK) {
             result = wh_error_set(err, WH_ERR_NOMEM, "out of memory sorting files");
             goto out;
         }
     }
 
-    if ((result = index_names(graph, err)) != WH_OK || (result = index_paths(graph, err)) != WH_OK
+    if ((result = index_names(graph, err)) != WH_OK
+        || (result = wh_graph_index_paths(graph, err)) != WH_OK
         || (result = index_provides(graph, err)) != WH_OK)
         goto out;
 
@@ -512,9 +524,15 @@ wh_status wh_graph_finish(wh_graph *graph, wh_error *err)
         }
     }
 
+    free(graph->pending_index);
+    graph->pending_index = NULL;
     free(graph->pending);
     graph->pending = NULL;
-    wh_strmap_release(&graph->soname_cache);
+    wh_strmap_release(&graph->search_cache);
+    wh_strmap_release(&graph->provider_sets);
+    free(graph->provider_list);
+    graph->provider_list = NULL;
+    graph->provider_list_count = graph->provider_list_capacity = 0;
     graph->finished = 1;
 
 out:

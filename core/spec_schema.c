@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "glob.h"
+#include "platform.h"
 
 #define ID_MAX 4294967294LL /* 2^32 - 2: the largest uid or gid that is not (uid_t)-1 */
 
@@ -48,24 +49,39 @@ static wh_status check_name(const json_t *value, const char *path, wh_error *err
     return WH_OK;
 }
 
+/* True when an absolute path has no ".", "..", repeated or trailing slashes. */
+static int path_normalised(const char *text)
+{
+    size_t length = strlen(text);
+    return !(strstr(text, "//") || strstr(text, "/./") || strstr(text, "/../")
+             || (length > 1 && text[length - 1] == '/')
+             || (length >= 3 && strcmp(text + length - 3, "/..") == 0)
+             || (length >= 2 && strcmp(text + length - 2, "/.") == 0));
+}
+
+/*
+ * Globs match normalised image paths, so a glob written with a trailing or
+ * repeated slash would silently match nothing: reject it instead.
+ */
 static wh_status check_glob(const json_t *value, const char *path, wh_error *err)
 {
     wh_error inner = { 0 };
     if (wh_glob_validate(json_string_value(value), &inner) != WH_OK)
         return wh_spec_error(err, NULL, path, "%s", inner.message);
+    if (!path_normalised(json_string_value(value)))
+        return wh_spec_error(err, value, path,
+                             "glob is not normalised, so it would match no path: write it "
+                             "without '.', '..', repeated or trailing slashes, as in "
+                             "\"/usr/share/doc/**\"");
     return WH_OK;
 }
 
 static wh_status check_absolute(const json_t *value, const char *path, wh_error *err)
 {
     const char *text = json_string_value(value);
-    size_t length = strlen(text);
     if (text[0] != '/')
         return wh_spec_error(err, value, path, "path is not absolute: start it with '/'");
-    if (strstr(text, "//") || strstr(text, "/./") || strstr(text, "/../")
-        || (length > 1 && text[length - 1] == '/')
-        || (length >= 3 && strcmp(text + length - 3, "/..") == 0)
-        || (length >= 2 && strcmp(text + length - 2, "/.") == 0))
+    if (!path_normalised(text))
         return wh_spec_error(err, value, path,
                              "path is not normalised: write it without '.', '..', repeated or "
                              "trailing slashes");
@@ -144,6 +160,14 @@ static wh_status check_platform(const json_t *value, const char *path, wh_error 
     if (slash == NULL || slash == text || slash[1] == '\0' || slash[1] == '/')
         return wh_spec_error(err, value, path,
                              "invalid platform: write OS/ARCH[/VARIANT], as in \"linux/amd64\"");
+    if (strncmp(text, "linux/", 6) != 0)
+        return wh_spec_error(err, value, path,
+                             "unsupported operating system: whittle builds Linux images, so "
+                             "write \"linux/ARCH\", as in \"linux/amd64\"");
+    if (wh_platform_architectures(text) == NULL)
+        return wh_spec_error(err, value, path,
+                             "unknown architecture: use amd64, arm64, arm, 386, ppc64le, "
+                             "s390x, riscv64, mips64le or loong64");
     return WH_OK;
 }
 

@@ -3,15 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a, 64-bit: short keys (paths, sonames), no need for more. */
+/*
+ * Reads eight bytes at a time, multiplying after each, and mixes the end
+ * state with MurmurHash3's 64-bit finalizer so that the low bits, which
+ * pick the slot, depend on every input byte. Not for untrusted keys that
+ * an attacker chooses to collide.
+ */
 uint64_t wh_hash_bytes(const void *data, size_t size)
 {
     const unsigned char *bytes = data;
-    uint64_t hash = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < size; i++) {
-        hash ^= bytes[i];
-        hash *= 0x100000001b3ull;
+    uint64_t hash = 0x9e3779b97f4a7c15ull ^ (size * 0xff51afd7ed558ccdull);
+    while (size >= 8) {
+        uint64_t word;
+        memcpy(&word, bytes, 8);
+        hash = (hash ^ word) * 0x100000001b3ull;
+        hash ^= hash >> 29;
+        bytes += 8;
+        size -= 8;
     }
+    uint64_t tail = 0;
+    memcpy(&tail, bytes, size);
+    hash ^= tail;
+
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdull;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53ull;
+    hash ^= hash >> 33;
     return hash;
 }
 
@@ -54,6 +72,13 @@ uint32_t wh_strmap_get(const wh_strmap *map, const char *key, size_t key_length)
         return UINT32_MAX;
     wh_strmap_slot *slot = find_slot(map, key, key_length, wh_hash_bytes(key, key_length));
     return slot->key ? slot->value : UINT32_MAX;
+}
+
+const char *wh_strmap_key(const wh_strmap *map, const char *key, size_t key_length)
+{
+    if (map->capacity == 0)
+        return NULL;
+    return find_slot(map, key, key_length, wh_hash_bytes(key, key_length))->key;
 }
 
 int wh_strmap_put(wh_strmap *map, const char *key, size_t key_length, uint32_t value,

@@ -26,6 +26,9 @@ uint64_t wh_hash_bytes(const void *data, size_t size);
 /* Returns the value stored for the key's first key_length bytes, or UINT32_MAX. */
 uint32_t wh_strmap_get(const wh_strmap *map, const char *key, size_t key_length);
 
+/* Returns the stored copy of a key that is present (the pointer given to put), or NULL. */
+const char *wh_strmap_key(const wh_strmap *map, const char *key, size_t key_length);
+
 /*
  * Stores value for key unless the key is present. Returns 0 and sets
  * *existing to the value already stored (UINT32_MAX when the key was added),

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dialog.h"
@@ -369,11 +370,18 @@ int tui_app_run(tui_app *app)
     tui_draw_size(&app->rows, &app->columns);
     app->page_rows = view_area(app).height;
 
+    /* For benchmarks: cmd_compose.c prints the time to the first frame after this returns. */
+    const char *first_frame_only = getenv("WHITTLE_EXIT_AFTER_FIRST_FRAME");
+    int exit_after_paint = first_frame_only != NULL && strcmp(first_frame_only, "1") == 0;
+
     while (!(changes & TUI_CHANGED_QUIT)) {
         if (changes & (TUI_CHANGED_COMPOSITION | TUI_CHANGED_VIEW_DATA))
             tui_app_refresh(app);
-        if (changes != TUI_CHANGED_NOTHING)
+        if (changes != TUI_CHANGED_NOTHING) {
             tui_app_paint(app);
+            if (exit_after_paint)
+                return 0;
+        }
 
         tui_mouse mouse = {0};
         int key = tui_draw_read_key(-1, &mouse);

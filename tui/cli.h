@@ -72,6 +72,7 @@ int cmd_why(int argc, char **argv, cli_globals *globals);
 int cmd_check(int argc, char **argv, cli_globals *globals);
 int cmd_lock(int argc, char **argv, cli_globals *globals);
 int cmd_build(int argc, char **argv, cli_globals *globals);
+int cmd_push(int argc, char **argv, cli_globals *globals);
 int cmd_compose(int argc, char **argv, cli_globals *globals);
 
 #endif

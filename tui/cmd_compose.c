@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../catalog/seed.h"
@@ -153,6 +154,54 @@ static void load_theme(tui_app *app, const compose_options *options)
     }
 }
 
+/*
+ * Whether WHITTLE_EXIT_AFTER_FIRST_FRAME=1 is set. Then tui_app_run returns
+ * after drawing the first frame, and the composer prints the time since the
+ * process started on stderr. Benchmarks use this.
+ */
+static int first_frame_only(void)
+{
+    const char *value = getenv("WHITTLE_EXIT_AFTER_FIRST_FRAME");
+    return value != NULL && strcmp(value, "1") == 0;
+}
+
+/*
+ * Returns the milliseconds since the kernel started this process, or -1
+ * when /proc/self/stat cannot be read. Its starttime field counts clock
+ * ticks (usually 10 ms) since boot on CLOCK_BOOTTIME, so the result is too
+ * high by less than one tick.
+ */
+static long process_age_ms(void)
+{
+    char line[1024];
+    FILE *stat = fopen("/proc/self/stat", "r");
+    if (stat == NULL)
+        return -1;
+    size_t length = fread(line, 1, sizeof(line) - 1, stat);
+    fclose(stat);
+    line[length] = '\0';
+
+    /* The command name in field 2 may contain spaces and ')', so count fields after its last ')'. */
+    char *p = strrchr(line, ')');
+    if (p == NULL)
+        return -1;
+    unsigned long long start_ticks = 0;
+    for (int field = 2; field < 22; field++) {
+        p = strchr(p + 1, ' ');
+        if (p == NULL)
+            return -1;
+    }
+    if (sscanf(p + 1, "%llu", &start_ticks) != 1)
+        return -1;
+
+    struct timespec now;
+    long ticks_per_second = sysconf(_SC_CLK_TCK);
+    if (clock_gettime(CLOCK_BOOTTIME, &now) != 0 || ticks_per_second <= 0)
+        return -1;
+    double now_ms = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+    return (long)(now_ms - (double)start_ticks * 1e3 / (double)ticks_per_second);
+}
+
 /* Runs the composer on catalog until the user quits; returns the exit code. */
 static int run_composer(tui_app *app, whc_catalog *catalog, const char *spec_path, int ascii)
 {
@@ -162,7 +211,8 @@ static int run_composer(tui_app *app, whc_catalog *catalog, const char *spec_pat
         cli_error("%s", message);
         return CLI_EXIT_INVALID;
     }
-    if (!app->review_reference && offer_seed(app, catalog) != 0) {
+    /* A benchmark run never waits for a key, so it skips the offer to seed an empty catalog. */
+    if (!app->review_reference && !first_frame_only() && offer_seed(app, catalog) != 0) {
         tui_draw_close();
         return CLI_EXIT_OK;
     }
@@ -177,7 +227,14 @@ static int run_composer(tui_app *app, whc_catalog *catalog, const char *spec_pat
     for (int i = 0; i < TUI_VIEW_COUNT; i++)
         app->views[i]->create(app, &app->view_data[i]);
     int code = tui_app_run(app);
+    long first_frame_ms = first_frame_only() ? process_age_ms() : -1;
     tui_draw_close();
+    if (first_frame_only()) {
+        if (first_frame_ms >= 0)
+            fprintf(stderr, "first frame: %ld ms\n", first_frame_ms);
+        else
+            cli_error("cannot read the process start time from /proc/self/stat");
+    }
 
     for (int i = 0; i < TUI_VIEW_COUNT; i++)
         app->views[i]->destroy(app->view_data[i]);

@@ -2,6 +2,7 @@
  * The whittle program: global options, then one command. With no command it
  * opens the composer on the catalog.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static const cli_command commands[] = {
     { "check", cmd_check, "evaluate a spec's policy; text, JSON or SARIF findings" },
     { "lock", cmd_lock, "record resolved versions and digests in a spec's lock" },
     { "build", cmd_build, "build a spec's image reproducibly: OCI, docker-archive, rootfs" },
+    { "push", cmd_push, "push an OCI layout or oci-archive to a registry, without a build" },
     { "inspect", cmd_inspect, "show an image's layers, components, files and policy findings" },
     { "compose", cmd_compose, "open the interactive composer (the default command)" },
 };
@@ -45,6 +47,13 @@ int main(int argc, char **argv)
 {
     cli_globals globals = { 0 };
     int index = 1;
+
+    /*
+     * A closed pipe (`whittle inspect REF | head`) makes writes fail with
+     * EPIPE instead of killing the process, so commands still remove their
+     * temporary catalogs and files on the way out.
+     */
+    signal(SIGPIPE, SIG_IGN);
 
     /* Global options come before the command; commands accept --catalog too. */
     while (index < argc && argv[index][0] == '-') {

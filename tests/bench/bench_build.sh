@@ -1,8 +1,9 @@
 #!/bin/sh
 # Times `whittle build` of a ~200 MB composition against two baselines run
 # on the same tree in the same run: `tar --sort=name -cf - . | gzip -n -6`
-# and `umoci repack`. Prints each wall time and the ratios whittle/baseline;
-# the targets are <= 1.0 against tar | gzip and <= 0.5 against umoci.
+# and `umoci repack`. The three commands run in turn BENCH_RUNS times
+# (default 3). Prints each run's wall and CPU times and ratios, then the
+# medians; the targets are <= 1.0 against tar | gzip and <= 0.5 against umoci.
 #
 # The tree is the regular files of /usr/lib/x86_64-linux-gnu and /usr/share
 # that have one link, in name order, up to BENCH_BUILD_MB (default 200) MB, so it depends on
@@ -40,32 +41,57 @@ bytes=$(du -sb "$work/tree" | cut -f1)
 entries=$(find "$work/tree" | wc -l)
 echo "build: tree of $bytes bytes in $entries entries (regular files of /usr/lib/x86_64-linux-gnu and /usr/share)"
 
-# --- whittle: import once (not timed), then build ---
+# --- whittle: import once (not timed) ---
 "$WHITTLE" --catalog "$work/catalog/catalog.db" catalog import "$work/tree" --name big --version 1 >/dev/null
 printf '{"components": ["big"], "policy": "none"}\n' >"$work/spec.json"
-measure whittle "$WHITTLE" --catalog "$work/catalog/catalog.db" build "$work/spec.json" -o "oci:$work/whittle"
-whittle_size=$(du -sb "$work/whittle/blobs" | cut -f1)
 
-# --- tar | gzip, one core ---
-measure tar sh -c 'tar --sort=name -cf - -C "$1" . | gzip -n -6 >"$2"' sh "$work/tree" "$work/tree.tar.gz"
-tar_size=$(stat -c %s "$work/tree.tar.gz")
-
-# --- umoci repack of the same tree into an empty image ---
+# --- umoci: an empty image and its unpacked bundle (not timed) ---
 umoci init --layout "$work/umoci" >/dev/null
 umoci new --image "$work/umoci:base" >/dev/null
 umoci unpack --rootless --image "$work/umoci:base" "$work/bundle" >/dev/null 2>&1
 cp -a "$work/tree/." "$work/bundle/rootfs/"
-measure umoci umoci repack --image "$work/umoci:base" "$work/bundle"
-umoci_size=$(du -sb "$work/umoci/blobs" | cut -f1)
 
-read -r whittle_wall whittle_cpu <"$work/whittle.time"
-read -r tar_wall tar_cpu <"$work/tar.time"
-read -r umoci_wall umoci_cpu <"$work/umoci.time"
-echo "build: uptime load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "build: whittle build oci:             wall ${whittle_wall} s, CPU ${whittle_cpu} s, ${whittle_size} bytes of blobs"
-echo "build: tar --sort=name | gzip -n -6   wall ${tar_wall} s, CPU ${tar_cpu} s, ${tar_size} bytes"
-echo "build: umoci repack                   wall ${umoci_wall} s, CPU ${umoci_cpu} s, ${umoci_size} bytes of blobs"
-awk -v w="$whittle_wall" -v t="$tar_wall" -v u="$umoci_wall" -v wc="$whittle_cpu" -v uc="$umoci_cpu" -v tc="$tar_cpu" 'BEGIN {
+# Each run builds the whole tree with each tool. umoci repack always builds
+# on the image recorded in the bundle (the empty one), so every run writes
+# the same full layer, under a new tag.
+runs=${BENCH_RUNS:-3}
+run=1
+while [ "$run" -le "$runs" ]; do
+    rm -rf "$work/whittle"
+    measure "whittle.$run" "$WHITTLE" --catalog "$work/catalog/catalog.db" build "$work/spec.json" -o "oci:$work/whittle"
+    whittle_size=$(du -sb "$work/whittle/blobs" | cut -f1)
+
+    measure "tar.$run" sh -c 'tar --sort=name -cf - -C "$1" . | gzip -n -6 >"$2"' sh "$work/tree" "$work/tree.tar.gz"
+    tar_size=$(stat -c %s "$work/tree.tar.gz")
+
+    before=$(du -sb "$work/umoci/blobs" | cut -f1)
+    measure "umoci.$run" umoci repack --image "$work/umoci:run$run" "$work/bundle"
+    # Later runs write the same layer blob again, so only the first adds its bytes.
+    if [ "$run" = 1 ]; then
+        umoci_size=$(( $(du -sb "$work/umoci/blobs" | cut -f1) - before ))
+    fi
+
+    read -r whittle_wall whittle_cpu <"$work/whittle.$run.time"
+    read -r tar_wall tar_cpu <"$work/tar.$run.time"
+    read -r umoci_wall umoci_cpu <"$work/umoci.$run.time"
+    echo "build: run $run, load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "build:   whittle build oci:             wall ${whittle_wall} s, CPU ${whittle_cpu} s, ${whittle_size} bytes of blobs"
+    echo "build:   tar --sort=name | gzip -n -6   wall ${tar_wall} s, CPU ${tar_cpu} s, ${tar_size} bytes"
+    echo "build:   umoci repack                   wall ${umoci_wall} s, CPU ${umoci_cpu} s, ${umoci_size} bytes of blobs"
+    awk -v w="$whittle_wall" -v t="$tar_wall" -v u="$umoci_wall" -v wc="$whittle_cpu" -v uc="$umoci_cpu" -v tc="$tar_cpu" 'BEGIN {
+        printf "build:   ratios whittle / tar|gzip: wall %.2f, CPU %.2f; whittle / umoci: wall %.2f, CPU %.2f\n", w / t, wc / tc, w / u, wc / uc
+    }'
+    run=$((run + 1))
+done
+
+# median FIELD NAME: the median of field FIELD (1 wall, 2 CPU) over NAME's runs.
+median() {
+    cat "$work/$2".*.time | cut -d' ' -f"$1" | sort -n |
+        awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+awk -v w="$(median 1 whittle)" -v t="$(median 1 tar)" -v u="$(median 1 umoci)" \
+    -v wc="$(median 2 whittle)" -v tc="$(median 2 tar)" -v uc="$(median 2 umoci)" -v n="$runs" 'BEGIN {
+    printf "build: medians of %d runs: whittle wall %.2f s, CPU %.2f s; tar|gzip wall %.2f s, CPU %.2f s; umoci wall %.2f s, CPU %.2f s\n", n, w, wc, t, tc, u, uc
     printf "build: wall time ratio whittle / tar|gzip = %.2f (target <= 1.0)\n", w / t
     printf "build: wall time ratio whittle / umoci    = %.2f (target <= 0.5)\n", w / u
     printf "build: CPU time ratio whittle / tar|gzip  = %.2f, whittle / umoci = %.2f\n", wc / tc, wc / uc

@@ -1,48 +1,54 @@
 #!/bin/sh
-# Measures the composer on one catalog: the time from starting `whittle
-# compose` in a 200x50 tmux pane until the status line is drawn, and the
-# peak resident memory of the whole session (from /usr/bin/time -v).
+# Measures the composer on one catalog: the time from the start of the
+# `whittle compose` process to its first complete frame, and its peak
+# resident memory.
 #
 # Usage: bench_tui.sh WHITTLE CATALOG_DB [RUNS]
-# The time includes starting tmux and polling the pane every 5 ms, so it is
-# an upper bound of the composer's own time to the first frame.
+#
+# Each run starts the composer with WHITTLE_EXIT_AFTER_FIRST_FRAME=1 in a
+# 200x50 pseudo-terminal made by script(1) from util-linux. The composer
+# draws one frame, restores the terminal, prints "first frame: N ms" on
+# stderr and exits, and /usr/bin/time -v records its maximum resident set
+# size. The script prints every run and the median of each figure.
 set -eu
 
 whittle=$1
 catalog=$2
 runs=${3:-3}
-command -v tmux >/dev/null || { echo "bench_tui: tmux is missing" >&2; exit 2; }
+command -v script >/dev/null || { echo "bench_tui: script is missing (Debian package bsdutils)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "bench_tui: /usr/bin/time is missing (Debian package time)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/whittle-bench-tui.XXXXXX")
-socket="whittle-bench-$$"
-trap 'tmux -L "$socket" kill-server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT
 
-now_ms() {
-    echo $(($(date +%s%N) / 1000000))
+# Runs inside the pseudo-terminal: sets its size, then starts the composer.
+cat >"$work/run.sh" <<'EOF'
+stty rows 50 cols 200
+exec env TERM=xterm-256color WHITTLE_EXIT_AFTER_FIRST_FRAME=1 \
+    /usr/bin/time -v -o "$1" "$2" --catalog "$3" compose 2>"$4"
+EOF
+
+# median FILE: prints the middle line of a file of numbers, one per line.
+median() {
+    sort -n "$1" | sed -n "$((($(wc -l <"$1") + 1) / 2))p"
 }
 
-best=""
+: >"$work/frames"
+: >"$work/peaks"
 for run in $(seq 1 "$runs"); do
-    tmux -L "$socket" kill-server 2>/dev/null || true
-    socket="whittle-bench-$$-$run"
-    start=$(now_ms)
-    tmux -L "$socket" -f /dev/null new-session -d -x 200 -y 50 \
-        "env TERM=tmux-256color /usr/bin/time -v -o '$work/time.$run' '$whittle' --catalog '$catalog' compose; sleep 60"
-    until tmux -L "$socket" capture-pane -p | grep -q " components .* files "; do
-        [ $(($(now_ms) - start)) -lt 60000 ] || { echo "bench_tui: no first frame after 60 s" >&2; exit 1; }
-        sleep 0.005
-    done
-    elapsed=$(($(now_ms) - start))
-    if [ -z "$best" ] || [ "$elapsed" -lt "$best" ]; then
-        best=$elapsed
+    script -qec "sh '$work/run.sh' '$work/time.$run' '$whittle' '$catalog' '$work/stderr.$run'" \
+        /dev/null </dev/null >/dev/null || true
+    frame=$(sed -n 's/^first frame: \([0-9]*\) ms$/\1/p' "$work/stderr.$run")
+    peak_kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.$run")
+    if [ -z "$frame" ] || [ -z "$peak_kib" ]; then
+        echo "bench_tui: run $run printed no first frame time; its stderr:" >&2
+        cat "$work/stderr.$run" >&2
+        exit 1
     fi
-
-    # Quit without saving; the composition is unchanged, so no question comes.
-    tmux -L "$socket" send-keys q
-    until [ -s "$work/time.$run" ]; do sleep 0.05; done
+    echo "run $run: first frame $frame ms, peak RSS $((peak_kib / 1024)) MiB"
+    echo "$frame" >>"$work/frames"
+    echo "$((peak_kib / 1024))" >>"$work/peaks"
 done
 
-peak_kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.$runs")
-echo "composer first frame: ${best} ms (best of $runs, tmux start included)"
-echo "composer peak memory: $((peak_kib / 1024)) MiB"
+echo "composer first frame: $(median "$work/frames") ms (median of $runs runs)"
+echo "composer peak memory: $(median "$work/peaks") MiB (median of $runs runs)"

@@ -45,4 +45,9 @@ expect_status 2 "$WHITTLE" inspect "oci:$FIXTURES/trivy/layout-test_no_valid_man
 expect_contains "$TEST_DIR/err" "lists no manifests"
 expect_status 2 "$WHITTLE" inspect "$dive" --policy "$TEST_DIR/missing-policy.json"
 
+# A reader that closes the pipe early must not leave the temporary catalog behind.
+mkdir "$TEST_DIR/scratch"
+TMPDIR="$TEST_DIR/scratch" "$WHITTLE" inspect "$dive" | true
+[ -z "$(ls -A "$TEST_DIR/scratch")" ] || fail "inspect with a closed pipe left $(ls "$TEST_DIR/scratch") behind"
+
 echo "ok"

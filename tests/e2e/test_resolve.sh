@@ -72,3 +72,15 @@ expect_contains out "-> libc6: required by local-files: /usr/local/bin/app needs
 echo '{"files": [{"source": "missing-app", "path": "/app"}]}' >missing.json
 expect_status 2 "$WHITTLE" --catalog "$catalog" resolve missing.json
 expect_contains err "missing.json: \$.files[0].source:"
+
+# A component built for another architecture than the spec's platform is
+# rejected, so no image carries a platform label its binaries contradict.
+echo '{"components": ["caddy"], "platform": "linux/arm64"}' >arm64.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve arm64.json
+expect_contains err "component caddy"
+expect_contains err "is built for amd64, which does not run on the platform linux/arm64"
+echo '{"components": ["caddy"], "platform": "linux/amd64"}' >amd64.json
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve amd64.json
+# Architecture-independent data needs no particular platform.
+echo '{"components": ["tzdata"], "platform": "linux/arm64"}' >data.json
+expect_status 0 "$WHITTLE" --catalog "$catalog" resolve data.json

@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <libdeflate.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "../../core/digest.h"
+#include "../../core/gzip.h"
 #include "../../core/image.h"
 #include "../../core/image_internal.h"
 #include "support_binaries.h"
@@ -558,26 +560,26 @@ static void test_verify_detects_differences(void **state)
     assert_int_equal(wh_layer_locale_enter(&locale, NULL), WH_OK);
 
     assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
-                                                layer->diff_id + 7, &err), WH_OK);
+                                                layer->diff_id + 7, 1, &err), WH_OK);
 
     /* A planned mode the tar does not have. */
     mode_t saved_mode = plan->items[1].mode;
     plan->items[1].mode ^= 0100;
     assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
-                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+                                                layer->diff_id + 7, 1, &err), WH_ERR_DIGEST);
     assert_non_null(strstr(err.message, "wrong permissions"));
     plan->items[1].mode = saved_mode;
 
     /* An entry the plan does not list. */
     plan->count--;
     assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
-                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+                                                layer->diff_id + 7, 1, &err), WH_ERR_DIGEST);
     assert_non_null(strstr(err.message, "unexpected extra entry"));
     plan->count++;
 
     /* Another epoch than the one written. */
     assert_int_equal(wh_image_verify_layer_file(blob, 1, plan, 1, layer->digest + 7,
-                                                layer->diff_id + 7, &err), WH_ERR_DIGEST);
+                                                layer->diff_id + 7, 1, &err), WH_ERR_DIGEST);
     assert_non_null(strstr(err.message, "times other than mtime"));
 
     /* A flipped byte in the compressed blob. */
@@ -591,7 +593,7 @@ static void test_verify_detects_differences(void **state)
     assert_int_equal(fwrite(bytes, 1, size, file), size);
     fclose(file);
     wh_status status = wh_image_verify_layer_file(blob, 1, plan, 0, layer->digest + 7,
-                                                  layer->diff_id + 7, &err);
+                                                  layer->diff_id + 7, 1, &err);
     assert_true(status == WH_ERR_FORMAT || status == WH_ERR_DIGEST);
 
     wh_layer_locale_leave(&locale);
@@ -599,6 +601,210 @@ static void test_verify_detects_differences(void **state)
     wh_layer_plan_free(plan);
     wh_image_result_free(&result);
     free(layout);
+}
+
+/* --- the layer reader used by the read-back check --- */
+
+typedef struct byte_buffer {
+    unsigned char *data;
+    size_t size;
+} byte_buffer;
+
+static wh_status collect_bytes(void *context, const void *data, size_t size, wh_error *err)
+{
+    (void)err;
+    byte_buffer *out = context;
+    out->data = realloc(out->data, out->size + size);
+    assert_non_null(out->data);
+    memcpy(out->data + out->size, data, size);
+    out->size += size;
+    return WH_OK;
+}
+
+/* Fills size bytes of text-like data that compresses, from a fixed generator. */
+static unsigned char *make_stream(size_t size)
+{
+    unsigned char *data = malloc(size);
+    assert_non_null(data);
+    uint32_t state = 777;
+    for (size_t i = 0; i < size; i++) {
+        state = state * 1103515245u + 12345u;
+        data[i] = (unsigned char)("tar header \n0"[(state >> 16) % 13]);
+    }
+    return data;
+}
+
+static byte_buffer gzip_stream(const unsigned char *data, size_t size)
+{
+    byte_buffer out = {0};
+    wh_gzip_writer *writer = NULL;
+    wh_error err = {0};
+    assert_int_equal(wh_gzip_writer_new(WH_GZIP_DEFAULT_LEVEL, 2, collect_bytes, &out, &writer,
+                                        &err), WH_OK);
+    assert_int_equal(wh_gzip_writer_write(writer, data, size, &err), WH_OK);
+    assert_int_equal(wh_gzip_writer_finish(writer, &err), WH_OK);
+    wh_gzip_writer_free(writer);
+    return out;
+}
+
+/* Reads path to the end; returns the status and fills *stream with every block. */
+static wh_status read_layer(const char *path, int compressed, unsigned threads,
+                            byte_buffer *stream, char file_hex[65], char tar_hex[65],
+                            wh_error *err)
+{
+    wh_layer_reader *reader = NULL;
+    wh_status status = wh_layer_reader_open(path, compressed, threads, &reader, err);
+    if (status != WH_OK)
+        return status;
+    const void *block;
+    size_t size;
+    while ((status = wh_layer_reader_next(reader, &block, &size, err)) == WH_OK && size > 0) {
+        assert_true(size <= WH_GZIP_CHUNK_SIZE);
+        collect_bytes(stream, block, size, NULL);
+    }
+    if (status == WH_OK)
+        status = wh_layer_reader_finish(reader, file_hex, tar_hex, err);
+    wh_layer_reader_free(reader);
+    return status;
+}
+
+/* Seven members, more than the reader's ring holds, with one and several threads. */
+static void test_layer_reader_gives_stream(void **state)
+{
+    fixture *f = *state;
+    size_t size = 6 * WH_GZIP_CHUNK_SIZE + 12345;
+    unsigned char *data = make_stream(size);
+    byte_buffer blob = gzip_stream(data, size);
+    char *path = out_path(f, "layer.gz");
+    assert_int_equal(test_support_write_file(path, blob.data, blob.size), 0);
+    char expected_file[65];
+    char expected_tar[65];
+    wh_sha256_buffer_hex(blob.data, blob.size, expected_file);
+    wh_sha256_buffer_hex(data, size, expected_tar);
+
+    const unsigned thread_counts[] = {1, 2, 3, 8};
+    for (size_t i = 0; i < 4; i++) {
+        byte_buffer stream = {0};
+        char file_hex[65];
+        char tar_hex[65];
+        wh_error err = {0};
+        assert_int_equal(read_layer(path, 1, thread_counts[i], &stream, file_hex, tar_hex, &err),
+                         WH_OK);
+        assert_int_equal(stream.size, size);
+        assert_memory_equal(stream.data, data, size);
+        assert_string_equal(file_hex, expected_file);
+        assert_string_equal(tar_hex, expected_tar);
+        free(stream.data);
+    }
+
+    /* Uncompressed: the file is the stream, and both digests are its sha256. */
+    char *plain = out_path(f, "layer.tar");
+    assert_int_equal(test_support_write_file(plain, data, size), 0);
+    for (size_t i = 0; i < 4; i++) {
+        byte_buffer stream = {0};
+        char file_hex[65];
+        char tar_hex[65];
+        wh_error err = {0};
+        assert_int_equal(read_layer(plain, 0, thread_counts[i], &stream, file_hex, tar_hex,
+                                    &err), WH_OK);
+        assert_int_equal(stream.size, size);
+        assert_memory_equal(stream.data, data, size);
+        assert_string_equal(file_hex, expected_tar);
+        assert_string_equal(tar_hex, expected_tar);
+        free(stream.data);
+    }
+
+    free(plain);
+    free(path);
+    free(blob.data);
+    free(data);
+}
+
+/* Writes bytes to path and checks that reading it as gzip fails with WH_ERR_FORMAT. */
+static void assert_reader_rejects(const char *path, const void *bytes, size_t size,
+                                  unsigned threads, const char *message_part)
+{
+    assert_int_equal(test_support_write_file(path, bytes, size), 0);
+    byte_buffer stream = {0};
+    char file_hex[65];
+    char tar_hex[65];
+    wh_error err = {0};
+    assert_int_equal(read_layer(path, 1, threads, &stream, file_hex, tar_hex, &err),
+                     WH_ERR_FORMAT);
+    if (strstr(err.message, message_part) == NULL)
+        fail_msg("expected \"%s\" in: %s", message_part, err.message);
+    free(stream.data);
+}
+
+static void test_layer_reader_rejects_bad_gzip(void **state)
+{
+    fixture *f = *state;
+    size_t size = 3 * WH_GZIP_CHUNK_SIZE;
+    unsigned char *data = make_stream(size);
+    byte_buffer blob = gzip_stream(data, size);
+    char *path = out_path(f, "bad.gz");
+
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        assert_reader_rejects(path, blob.data, blob.size - 3, threads, "truncated");
+        assert_reader_rejects(path, "", 0, threads, "is empty");
+
+        /* Bytes after the last member that are not another member. */
+        unsigned char *longer = malloc(blob.size + 4);
+        assert_non_null(longer);
+        memcpy(longer, blob.data, blob.size);
+        memcpy(longer + blob.size, "junk", 4);
+        assert_reader_rejects(path, longer, blob.size + 4, threads, "member 4 ");
+        free(longer);
+
+        /* One member of two chunks, which wh_gzip_writer never writes. */
+        struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(1);
+        assert_non_null(compressor);
+        size_t capacity = libdeflate_gzip_compress_bound(compressor, 2 * WH_GZIP_CHUNK_SIZE);
+        unsigned char *big = malloc(capacity);
+        assert_non_null(big);
+        size_t big_size = libdeflate_gzip_compress(compressor, data, 2 * WH_GZIP_CHUNK_SIZE,
+                                                   big, capacity);
+        assert_true(big_size > 0);
+        assert_reader_rejects(path, big, big_size, threads, "inflates to more than");
+        free(big);
+        libdeflate_free_compressor(compressor);
+    }
+
+    free(path);
+    free(blob.data);
+    free(data);
+}
+
+/* Freeing a reader in the middle of a file stops its threads. */
+static void test_layer_reader_free_midway(void **state)
+{
+    fixture *f = *state;
+    size_t size = 9 * WH_GZIP_CHUNK_SIZE;
+    unsigned char *data = make_stream(size);
+    byte_buffer blob = gzip_stream(data, size);
+    char *path = out_path(f, "midway.gz");
+    assert_int_equal(test_support_write_file(path, blob.data, blob.size), 0);
+
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        wh_layer_reader *reader = NULL;
+        wh_error err = {0};
+        assert_int_equal(wh_layer_reader_open(path, 1, threads, &reader, &err), WH_OK);
+        const void *block;
+        size_t block_size;
+        assert_int_equal(wh_layer_reader_next(reader, &block, &block_size, &err), WH_OK);
+        assert_int_equal(block_size, WH_GZIP_CHUNK_SIZE);
+        assert_memory_equal(block, data, block_size);
+
+        char file_hex[65];
+        char tar_hex[65];
+        assert_int_equal(wh_layer_reader_finish(reader, file_hex, tar_hex, &err),
+                         WH_ERR_INVALID);
+        wh_layer_reader_free(reader);
+    }
+
+    free(path);
+    free(blob.data);
+    free(data);
 }
 
 int main(int argc, char **argv)
@@ -617,6 +823,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_invalid_requests_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progress_reaches_total, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_differences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layer_reader_gives_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layer_reader_rejects_bad_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layer_reader_free_midway, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -191,6 +191,127 @@ static void push_chunked(void **state)
     free(digest);
 }
 
+/* Writes data as a blob of the layout and stores its "sha256:<hex>" in digest. */
+static void write_blob(const char *layout, const char *data, char digest[72])
+{
+    char hex[65], path[256];
+    wh_sha256_buffer_hex(data, strlen(data), hex);
+    snprintf(digest, 72, "sha256:%s", hex);
+    snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, hex);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    assert_int_equal(fputs(data, file) >= 0, 1);
+    assert_int_equal(fclose(file), 0);
+}
+
+/*
+ * Writes an OCI layout with one image, tagged v1, of LAYER_COUNT small
+ * layers; layers[i] receives the digest of layer i. The registry does not
+ * read layer contents, so the layers are short texts, not tars.
+ */
+#define LAYER_COUNT 4
+static void write_layered_layout(const char *layout, char layers[LAYER_COUNT][72])
+{
+    char command[256], config[72], manifest_digest[72];
+    snprintf(command, sizeof(command), "mkdir -p %s/blobs/sha256", layout);
+    assert_int_equal(system(command), 0);
+
+    static const char config_json[] = "{\"architecture\":\"amd64\",\"os\":\"linux\","
+                                      "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+    write_blob(layout, config_json, config);
+    char manifest[2048];
+    int used = snprintf(manifest, sizeof(manifest),
+                        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image."
+                        "manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci."
+                        "image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},\"layers\":[",
+                        config, strlen(config_json));
+    for (int i = 0; i < LAYER_COUNT; i++) {
+        char data[64];
+        snprintf(data, sizeof(data), "layer %d of a test image\n", i);
+        write_blob(layout, data, layers[i]);
+        used += snprintf(manifest + used, sizeof(manifest) - (size_t)used,
+                         "%s{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\","
+                         "\"digest\":\"%s\",\"size\":%zu}", i ? "," : "", layers[i],
+                         strlen(data));
+    }
+    snprintf(manifest + used, sizeof(manifest) - (size_t)used, "]}");
+    write_blob(layout, manifest, manifest_digest);
+
+    char path[256];
+    snprintf(path, sizeof(path), "%s/index.json", layout);
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    fprintf(file, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci."
+            "image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,\"annotations\":{"
+            "\"org.opencontainers.image.ref.name\":\"v1\"}}]}", manifest_digest,
+            strlen(manifest));
+    assert_int_equal(fclose(file), 0);
+}
+
+static void push_many_layers_concurrently(void **state)
+{
+    registry_fixture *fixture = *state;
+    char layout[128], layers[LAYER_COUNT][72], text[128];
+    snprintf(layout, sizeof(layout), "%s/layered", fixture->dir);
+    write_layered_layout(layout, layers);
+
+    wh_registry_options options = options_for(fixture);
+    wh_transport reference = { 0 };
+    wh_error err = { 0 };
+    char *digest = NULL;
+    snprintf(text, sizeof(text), "docker://127.0.0.1:%u/push/layered:v1", fixture->port);
+    assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+    if (wh_registry_push_layout(layout, "v1", &reference, &options, &digest, &err) != WH_OK)
+        fail_msg("pushing %s: %s\nlog:\n%s", layout, err.message, fixture->log);
+    for (int i = 0; i < LAYER_COUNT; i++) {
+        char logged[64];
+        snprintf(logged, sizeof(logged), "pushing blob %.19s", layers[i]);
+        if (strstr(fixture->log, logged) == NULL)
+            fail_msg("layer %d was not pushed; log:\n%s", i, fixture->log);
+    }
+
+    char *read_back = skopeo_manifest_digest(fixture->port, "push/layered:v1", NULL);
+    assert_non_null(read_back);
+    assert_string_equal(read_back, digest);
+    free(read_back);
+    free(digest);
+    wh_transport_free(&reference);
+}
+
+/*
+ * Layers are uploaded on two connections at once. With several layer files
+ * missing, the error must name the first one in manifest order however the
+ * uploads interleave, and the tag must not be created.
+ */
+static void push_reports_first_missing_blob(void **state)
+{
+    registry_fixture *fixture = *state;
+    char layout[128], layers[LAYER_COUNT][72], path[256];
+    snprintf(layout, sizeof(layout), "%s/missing-layers", fixture->dir);
+    write_layered_layout(layout, layers);
+    for (int i = 1; i < LAYER_COUNT; i++) {
+        snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, layers[i] + 7);
+        assert_int_equal(unlink(path), 0);
+    }
+
+    for (int attempt = 0; attempt < 3; attempt++) {
+        wh_registry_options options = options_for(fixture);
+        char text[128], repository[64];
+        wh_transport reference = { 0 };
+        wh_error err = { 0 };
+        snprintf(repository, sizeof(repository), "push/missing:v%d", attempt);
+        snprintf(text, sizeof(text), "docker://127.0.0.1:%u/%s", fixture->port, repository);
+        assert_int_equal(wh_transport_parse(text, &reference, &err), WH_OK);
+        assert_int_equal(wh_registry_push_layout(layout, "v1", &reference, &options, NULL, &err),
+                         WH_ERR_NOT_FOUND);
+        if (strstr(err.message, layers[1]) == NULL)
+            fail_msg("expected the error to name %s: %s", layers[1], err.message);
+        wh_transport_free(&reference);
+
+        assert_null(skopeo_manifest_digest(fixture->port, repository, NULL));
+    }
+}
+
 static void push_mounts_from_other_repository(void **state)
 {
     registry_fixture *fixture = *state;
@@ -334,6 +455,8 @@ int main(void)
         cmocka_unit_test(push_monolithic_read_by_skopeo),
         cmocka_unit_test(push_again_skips_existing_blobs),
         cmocka_unit_test(push_chunked),
+        cmocka_unit_test(push_many_layers_concurrently),
+        cmocka_unit_test(push_reports_first_missing_blob),
         cmocka_unit_test(push_mounts_from_other_repository),
         cmocka_unit_test(pull_round_trip),
         cmocka_unit_test(push_with_basic_auth),
