@@ -28,6 +28,11 @@ typedef struct loader {
     whc_catalog *catalog;
     wh_graph *graph;
     cursor components, files, needed, relations;
+
+    /* The current file's DT_NEEDED sonames, NUL-terminated one after another in needed_text. */
+    char *needed_text;
+    size_t needed_text_used, needed_text_capacity;
+    size_t *needed_offsets;
     char **needed_list;
     size_t needed_count, needed_capacity;
 } loader;
@@ -53,17 +58,49 @@ static wh_status open_cursor(loader *l, cursor *c, const char *sql, wh_error *er
     return step(l, c, err);
 }
 
-static void clear_needed(loader *l)
+static wh_status out_of_memory(wh_error *err)
 {
-    for (size_t i = 0; i < l->needed_count; i++)
-        free(l->needed_list[i]);
-    l->needed_count = 0;
+    return wh_error_set(err, WH_ERR_NOMEM, "out of memory loading the catalog");
+}
+
+/* Appends one soname to the current file's list, reusing the buffers from file to file. */
+static wh_status append_needed(loader *l, const char *soname, size_t length, wh_error *err)
+{
+    if (l->needed_count == l->needed_capacity) {
+        size_t capacity = l->needed_capacity ? l->needed_capacity * 2 : 8;
+        size_t *offsets = realloc(l->needed_offsets, capacity * sizeof(*offsets));
+        if (offsets == NULL)
+            return out_of_memory(err);
+        l->needed_offsets = offsets;
+        char **list = realloc(l->needed_list, capacity * sizeof(*list));
+        if (list == NULL)
+            return out_of_memory(err);
+        l->needed_list = list;
+        l->needed_capacity = capacity;
+    }
+    if (l->needed_text_capacity - l->needed_text_used < length + 1) {
+        size_t capacity = l->needed_text_capacity ? l->needed_text_capacity : 256;
+        while (capacity - l->needed_text_used < length + 1)
+            capacity *= 2;
+        char *text = realloc(l->needed_text, capacity);
+        if (text == NULL)
+            return out_of_memory(err);
+        l->needed_text = text;
+        l->needed_text_capacity = capacity;
+    }
+
+    memcpy(l->needed_text + l->needed_text_used, soname, length);
+    l->needed_text[l->needed_text_used + length] = '\0';
+    l->needed_offsets[l->needed_count++] = l->needed_text_used;
+    l->needed_text_used += length + 1;
+    return WH_OK;
 }
 
 /* Collects the DT_NEEDED sonames of (component, path); the cursor is sorted the same way. */
 static wh_status collect_needed(loader *l, int64_t component, const char *path, wh_error *err)
 {
-    clear_needed(l);
+    l->needed_count = 0;
+    l->needed_text_used = 0;
     cursor *c = &l->needed;
     while (c->has_row) {
         int64_t row_component = sqlite3_column_int64(c->statement, 0);
@@ -72,23 +109,20 @@ static wh_status collect_needed(loader *l, int64_t component, const char *path, 
         if (order > 0)
             break;
         if (order == 0) {
-            if (l->needed_count == l->needed_capacity) {
-                size_t capacity = l->needed_capacity ? l->needed_capacity * 2 : 8;
-                char **grown = realloc(l->needed_list, capacity * sizeof(*grown));
-                if (grown == NULL)
-                    return wh_error_set(err, WH_ERR_NOMEM, "out of memory loading the catalog");
-                l->needed_list = grown;
-                l->needed_capacity = capacity;
-            }
-            l->needed_list[l->needed_count] = strdup(text(c->statement, 2));
-            if (l->needed_list[l->needed_count] == NULL)
-                return wh_error_set(err, WH_ERR_NOMEM, "out of memory loading the catalog");
-            l->needed_count++;
+            const char *soname = text(c->statement, 2);
+            size_t length = (size_t)sqlite3_column_bytes(c->statement, 2);
+            wh_status status = append_needed(l, soname ? soname : "", length, err);
+            if (status != WH_OK)
+                return status;
         }
         wh_status status = step(l, c, err);
         if (status != WH_OK)
             return status;
     }
+
+    /* The text buffer may have moved while growing, so the pointers are set only now. */
+    for (size_t i = 0; i < l->needed_count; i++)
+        l->needed_list[i] = l->needed_text + l->needed_offsets[i];
     return WH_OK;
 }
 
@@ -201,8 +235,12 @@ out:
     sqlite3_finalize(l.files.statement);
     sqlite3_finalize(l.needed.statement);
     sqlite3_finalize(l.relations.statement);
-    clear_needed(&l);
+    free(l.needed_text);
+    free(l.needed_offsets);
     free(l.needed_list);
     whc_exec(catalog, "COMMIT", "finishing loading the component graph", NULL);
+
+    /* The page cache holds pages of tables read once; the composer needs the memory more. */
+    sqlite3_db_release_memory(catalog->db);
     return result;
 }

@@ -256,6 +256,13 @@ wh_status whc_spec_session_check_lock(whc_spec_session *session, wh_error *err)
     return result;
 }
 
+/* The rule the spec applies to its "policy" string: a path has a '/' or ends in .json. */
+static int names_policy_file(const char *text)
+{
+    size_t length = strlen(text);
+    return strchr(text, '/') != NULL || (length > 5 && strcmp(text + length - 5, ".json") == 0);
+}
+
 wh_status whc_spec_session_policy(const whc_spec_session *session, const char *override,
                                   wh_policy **out, wh_error *err)
 {
@@ -263,6 +270,12 @@ wh_status whc_spec_session_policy(const whc_spec_session *session, const char *o
     wh_status result;
 
     *out = NULL;
+    if (override != NULL && !wh_policy_is_profile(override) && !names_policy_file(override)) {
+        return wh_error_set(err, WH_ERR_INVALID,
+                            "unknown policy '%s': use \"strict\", \"baseline\", \"none\" or "
+                            "the path of a policy file ending in .json",
+                            override);
+    }
     if (override != NULL) {
         result = wh_policy_is_profile(override) ? wh_policy_profile(override, out, err)
                                                 : wh_policy_load(override, out, err);

@@ -11,32 +11,37 @@ struct wh_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-void *wh_arena_alloc(wh_arena *arena, size_t size)
+/* Returns size bytes at a multiple of align (a power of two), or NULL when out of memory. */
+static void *allocate(wh_arena *arena, size_t size, size_t align)
 {
-    size_t align = alignof(max_align_t);
-    size_t rounded = (size + align - 1) & ~(align - 1);
-
-    if (arena->head == NULL || arena->capacity - arena->used < rounded) {
-        size_t capacity = rounded > BLOCK_SIZE ? rounded : BLOCK_SIZE;
+    size_t start = (arena->used + align - 1) & ~(align - 1);
+    if (arena->head == NULL || start > arena->capacity || arena->capacity - start < size) {
+        size_t capacity = size > BLOCK_SIZE ? size : BLOCK_SIZE;
         wh_arena_block *block = malloc(sizeof(*block) + capacity);
         if (block == NULL)
             return NULL;
         block->next = arena->head;
         arena->head = block;
-        arena->used = 0;
         arena->capacity = capacity;
+        start = 0;
     }
 
-    void *result = arena->head->data + arena->used;
-    arena->used += rounded;
+    void *result = arena->head->data + start;
+    arena->used = start + size;
     return result;
+}
+
+void *wh_arena_alloc(wh_arena *arena, size_t size)
+{
+    return allocate(arena, size, alignof(max_align_t));
 }
 
 char *wh_arena_strndup(wh_arena *arena, const char *text, size_t length)
 {
     if (text == NULL)
         return NULL;
-    char *copy = wh_arena_alloc(arena, length + 1);
+    /* Strings need no alignment, so they pack without padding (most are file paths). */
+    char *copy = allocate(arena, length + 1, 1);
     if (copy == NULL)
         return NULL;
     memcpy(copy, text, length);

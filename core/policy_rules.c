@@ -62,12 +62,15 @@ static int check_package_manager(const rule_instance *rule, evaluation *e, const
 
 static int check_setuid(const rule_instance *rule, evaluation *e, const wh_graph_file *file)
 {
-    const char *bits = (file->flags & WH_FLAG_SETUID) && (file->flags & WH_FLAG_SETGID)
-                           ? "setuid and setgid"
-                       : (file->flags & WH_FLAG_SETUID) ? "setuid" : "setgid";
+    int setuid = (file->flags & WH_FLAG_SETUID) != 0;
+    int setgid = (file->flags & WH_FLAG_SETGID) != 0;
+    const char *bits = setuid && setgid ? "setuid and setgid" : setuid ? "setuid" : "setgid";
+    const char *privileges = setuid && setgid ? "its owner's and group's"
+                             : setuid         ? "its owner's"
+                                              : "its group's";
     return wh_finding_add(e, rule, rule->severity, file->path, component_name(e, file),
-                          "%s file (mode %04o): runs with its owner's privileges; exclude it",
-                          bits, file->mode & 07777);
+                          "%s file (mode %04o): runs with %s privileges; exclude it", bits,
+                          file->mode & 07777, privileges);
 }
 
 static int check_capabilities(const rule_instance *rule, evaluation *e, const wh_graph_file *file)

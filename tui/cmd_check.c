@@ -10,7 +10,9 @@ static void print_help(FILE *out)
     fputs("Usage: whittle check SPEC [--policy NAME|FILE] [--format text|json|sarif]\n"
           "                          [--catalog PATH]\n"
           "Resolve the spec and evaluate its policy: each finding names the rule, its\n"
-          "severity, the path and the component.\n"
+          "severity, the path and the component. A spec with a lock is first checked\n"
+          "against the catalog as 'whittle build' checks it, so a stale lock fails here\n"
+          "too.\n"
           "\n"
           "Options:\n"
           "  --policy NAME|FILE  a built-in profile (strict, baseline, none) or a policy\n"
@@ -20,8 +22,8 @@ static void print_help(FILE *out)
           "  --catalog PATH      catalog database to use\n"
           "  -h, --help          show this help\n"
           "\n"
-          "Exit status: 0 no error-severity finding, 1 at least one, 2 invalid input\n"
-          "or failure.\n",
+          "Exit status: 0 no error-severity finding, 1 at least one, 2 invalid input,\n"
+          "a lock that does not match the catalog, or failure.\n",
           out);
 }
 
@@ -93,6 +95,10 @@ int cmd_check(int argc, char **argv, cli_globals *globals)
     int code = cli_composition_open(globals, argv[optind], &c);
     if (code != CLI_EXIT_OK)
         goto out;
+    if (whc_spec_session_check_lock(c.session, &err) != WH_OK) {
+        code = cli_report(&err);
+        goto out;
+    }
     if ((code = cli_composition_policy(&c, policy_name, &policy)) != CLI_EXIT_OK)
         goto out;
     if (wh_policy_evaluate(policy, c.composition, &c.context, &findings, &err) != WH_OK) {

@@ -67,3 +67,7 @@ expect_contains err '$.rules[0]: unknown rule id "no-such-rule"'
 
 expect_status 2 "$WHITTLE" --catalog "$catalog" check --format xml busybox.json
 expect_status 2 "$WHITTLE" --catalog "$catalog" check missing.json
+
+# A misspelled profile is named as such, not looked up as a file.
+expect_status 2 "$WHITTLE" --catalog "$catalog" check --policy stirct busybox.json
+expect_contains err "unknown policy 'stirct'"

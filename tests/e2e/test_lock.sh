@@ -34,4 +34,11 @@ expect_status 0 "$WHITTLE" --catalog "$catalog" lock untrimmed.json
 ls | grep -q '\.tmp\.' && fail "a temporary file was left behind: $(ls)"
 
 expect_status 2 "$WHITTLE" --catalog "$catalog" lock missing.json
+
+# check verifies the lock as build does: a fresh lock passes, a component
+# added after locking fails with exit 2 naming it.
+expect_status 0 "$WHITTLE" --catalog "$catalog" check spec.json --policy none
+jq '.components += ["gosu"]' spec.json >stale.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" check stale.json --policy none
+expect_contains err "gosu"
 exit 0
