@@ -194,7 +194,7 @@ static uint32_t flags_from_metadata(const wh_file_input *input, const wh_classif
     return flags;
 }
 
-/* Each hex digit's value with bit 7 set, by character; 0 for every other character. */
+/* Each hex digit's value with bit 7 set, indexed by character. Other characters map to 0. */
 static const uint8_t hex_digits[256] = {
     ['0'] = 0x80, ['1'] = 0x81, ['2'] = 0x82, ['3'] = 0x83, ['4'] = 0x84, ['5'] = 0x85,
     ['6'] = 0x86, ['7'] = 0x87, ['8'] = 0x88, ['9'] = 0x89, ['a'] = 0x8a, ['b'] = 0x8b,
@@ -202,13 +202,13 @@ static const uint8_t hex_digits[256] = {
     ['C'] = 0x8c, ['D'] = 0x8d, ['E'] = 0x8e, ['F'] = 0x8f,
 };
 
-/* Parses 64 hex digits; -1 for NULL, another length or another character. */
+/* Parses 64 hex digits into out. Returns -1 for NULL, another length or a non-hex character. */
 static int parse_sha256(const char *hex, uint8_t out[32])
 {
     if (hex == NULL || strnlen(hex, 65) != 64)
         return -1;
 
-    /* Bit 7 stays set only when every character is a digit: no branch per digit. */
+    /* Bit 7 stays set only when every character is a digit, so the loop needs no branch. */
     unsigned all_digits = 0x80;
     for (int i = 0; i < 32; i++) {
         unsigned high = hex_digits[(unsigned char)hex[2 * i]];

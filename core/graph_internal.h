@@ -1,4 +1,4 @@
-/* Parts of the component graph shared by graph.c and requires.c only. */
+/* Parts of the component graph shared by graph.c, graph_paths.c and requires.c only. */
 #ifndef WH_GRAPH_INTERNAL_H
 #define WH_GRAPH_INTERNAL_H
 
@@ -48,7 +48,7 @@ struct wh_graph {
     uint32_t component_count, component_capacity;
     wh_graph_file *files;
     uint32_t file_count, file_capacity;
-    /* Until finish: per file, its entry in pending or WH_NONE. */
+    /* The index of each file's entry in pending, or WH_NONE. Freed by wh_graph_finish. */
     uint32_t *pending_index;
     uint32_t pending_index_capacity;
     file_pending *pending;

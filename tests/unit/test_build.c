@@ -59,7 +59,7 @@ static void begin_component(whc_import *import, const char *name)
     wh_error err = { 0 };
     char origin[65];
     wh_sha256_buffer_hex(name, strlen(name), origin);
-    whc_component_info info = { .name = name, .version = "1.0", .architecture = "amd64",
+    whc_component_info info = { .name = name, .version = "1.0", .architecture = "all",
                                 .kind = WH_KIND_UTILITY, .license = "GPL-2+ or Expat",
                                 .summary = "test component", .origin_path = "/srv/test.deb",
                                 .origin_sha256 = origin, .origin_format = "deb" };
