@@ -83,7 +83,9 @@ typedef void (*wh_image_progress_fn)(void *context, size_t layer_index, uint64_t
 
 typedef struct wh_image_options {
     int64_t epoch;          /* mtime of every file, in seconds since 1970 */
-    unsigned threads;       /* gzip threads; 0 = one per online CPU */
+    unsigned threads;       /* gzip threads; 0 = one per online CPU. Above 1, the
+                               read-back check also reads and hashes on two helper
+                               threads. */
     int gzip_level;         /* 1..9; 0 = WH_GZIP_DEFAULT_LEVEL */
     wh_image_progress_fn progress;
     void *progress_context;

@@ -65,8 +65,10 @@ wh_status wh_registry_pull(const wh_transport *reference, const char *layout_dir
 /*
  * Pushes the image in the OCI layout layout_dir (the manifest named tag, or
  * its only manifest when tag is NULL) to reference, a docker:// transport:
- * blobs first, each skipped when a HEAD shows the registry has it, then the
- * manifest under reference->tag. With options->mount_from, a missing blob
+ * blobs first, on up to WH_REGISTRY_UPLOAD_WORKERS connections and each
+ * skipped when a HEAD shows the registry has it, then the manifest under
+ * reference->tag. options->log may be called from several threads, one
+ * call at a time. With options->mount_from, a missing blob
  * is first mounted from that repository of the same registry; when the
  * registry declines, the upload session it opens instead is used. On success *manifest_digest (may be NULL) receives a
  * copy of the pushed manifest's digest, which the caller frees.

@@ -58,10 +58,12 @@ expect_status 0 "$WHITTLE" push "oci:$layout" "docker://$registry/test/untagged"
 # ---- an oci-archive ----
 archive="$TEST_DIR/image.tar"
 skopeo copy -q "oci:$layout:v1" "oci-archive:$archive:v1"
-expect_status 0 env TMPDIR="$TEST_DIR" "$WHITTLE" push "oci-archive:$archive:v1" \
+mkdir -p "$TEST_DIR/tmp"
+expect_status 0 env TMPDIR="$TEST_DIR/tmp" "$WHITTLE" push "oci-archive:$archive:v1" \
     "docker://$registry/test/archive:v1" --tls-verify=false
 [ "$(digest_of "docker://$registry/test/archive:v1")" = "$(tail -n 1 "$TEST_DIR/out")" ] \
     || fail "the registry has another digest than whittle printed for the archive"
+[ -z "$(ls -A "$TEST_DIR/tmp")" ] || fail "the push left $(ls -A "$TEST_DIR/tmp") in TMPDIR"
 
 # ---- bad references ----
 expect_status 2 "$WHITTLE" push "docker://$registry/test/push:v1" "docker://$registry/test/copy:v1"
