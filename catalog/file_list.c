@@ -106,10 +106,15 @@ static wh_status copy_xattrs(whc_file_entry *entry, const whc_file_record *recor
 wh_status whc_file_list_add(whc_file_list *list, const whc_file_record *record,
                             wh_classification *classification, wh_error *err)
 {
-    if (whc_file_list_find(list, record->path) != NULL)
-        return wh_error_set(err, WH_ERR_FORMAT, "the path %s appears twice", record->path);
+    /*
+     * A path that appears again replaces the earlier entry, as extracting
+     * the archive would. NOTE: a hardlink made to the earlier entry then
+     * names the later content, where extraction would keep the old one.
+     */
+    const whc_file_entry *existing = whc_file_list_find(list, record->path);
+    size_t position = existing ? (size_t)(existing - list->entries) : list->count;
 
-    if (list->count == list->capacity) {
+    if (existing == NULL && list->count == list->capacity) {
         size_t capacity = list->capacity ? list->capacity * 2 : 64;
         whc_file_entry *grown = realloc(list->entries, capacity * sizeof(*grown));
         if (grown == NULL)
@@ -135,6 +140,13 @@ wh_status whc_file_list_add(whc_file_list *list, const whc_file_record *record,
     if (classification) {
         entry.classification = *classification;
         memset(classification, 0, sizeof(*classification));
+    }
+
+    if (existing != NULL) {
+        entry_free(&list->entries[position]);
+        list->entries[position] = entry;
+        entry_link(&list->entries[position]);
+        return WH_OK;
     }
 
     list->entries[list->count++] = entry;

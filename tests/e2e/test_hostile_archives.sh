@@ -72,6 +72,13 @@ while IFS="$tab" read -r label file expect detail; do
     checked=$((checked + 1))
 done <"$cases/cases.tsv"
 
+# A path that appears twice keeps the later entry's content, in the .deb and the .apk.
+duplicate=$(sqlite3 "$catalog" "SELECT DISTINCT files.sha256 FROM files
+    JOIN components ON components.id = files.component_id
+    WHERE components.origin_path LIKE '$cases/duplicate%' AND files.path = '/usr/f'")
+[ "$duplicate" = "$(printf second | sha256sum | cut -d' ' -f1)" ] ||
+    fail "the duplicated /usr/f does not hold the later entry's content"
+
 # No file of any import may lie outside the root or under a non-directory.
 escaped=$(sqlite3 "$catalog" "SELECT count(*) FROM files
     WHERE path NOT LIKE '/%' OR path LIKE '%/../%' OR path LIKE '%/..' OR path LIKE '%//%'")
