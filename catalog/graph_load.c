@@ -240,7 +240,7 @@ out:
     free(l.needed_list);
     whc_exec(catalog, "COMMIT", "finishing loading the component graph", NULL);
 
-    /* The page cache holds pages of tables read once; the composer needs the memory more. */
+    /* The page cache now contains pages of tables that are read once, so free it. */
     sqlite3_db_release_memory(catalog->db);
     return result;
 }

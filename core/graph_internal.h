@@ -27,7 +27,7 @@ typedef struct provide_entry {
 /*
  * Open-addressing hash table from a path to the last file added with that
  * path. A slot stores the upper half of the path's 64-bit hash and the file
- * index; the path itself is read from the file. Sized once by
+ * index, and the path itself is read from the file. Sized once by
  * wh_graph_finish, so it never grows.
  */
 typedef struct path_slot {
@@ -37,7 +37,7 @@ typedef struct path_slot {
 
 typedef struct path_index {
     path_slot *slots;
-    uint32_t mask;         /* slot count - 1; the slot count is a power of two */
+    uint32_t mask;         /* slot count - 1, where the slot count is a power of two */
 } path_index;
 
 struct wh_graph {

@@ -59,7 +59,7 @@ static int compare_provider(const void *a, const void *b, void *context)
     return order;
 }
 
-/* The index of the empty provider set in the search cache; it is not in provider_list. */
+/* The index that the search cache stores for the empty provider set, which provider_list lacks. */
 #define EMPTY_SET_INDEX (WH_NONE - 1)
 
 static const wh_providers *provider_set_at(const wh_graph *graph, uint32_t index)

@@ -211,7 +211,7 @@ static int run_composer(tui_app *app, whc_catalog *catalog, const char *spec_pat
         cli_error("%s", message);
         return CLI_EXIT_INVALID;
     }
-    /* A benchmark run never waits for a key, so it skips the offer to seed an empty catalog. */
+    /* The offer to seed an empty catalog waits for a key, so a benchmark run skips it. */
     if (!app->review_reference && !first_frame_only() && offer_seed(app, catalog) != 0) {
         tui_draw_close();
         return CLI_EXIT_OK;
