@@ -43,7 +43,7 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
     writer->import = import;
     writer->fd = -1;
 
-    /* The shared lock tells whc_blob_sweep_temporary that a temporary file is in use. */
+    /* The shared lock keeps whc_blob_sweep_temporary from deleting this temporary file. */
     writer->folder_fd = open(catalog->blob_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (writer->folder_fd < 0 || flock(writer->folder_fd, LOCK_SH) != 0) {
         result = wh_error_set(err, WH_ERR_IO, "cannot lock the blob folder %s: %s",

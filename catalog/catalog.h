@@ -61,10 +61,10 @@ wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size,
 /*
  * Finishes the blob: writes its hex digest into sha256_hex and moves it to
  * blobs/sha256/<hex>. When a committed file row already references that
- * blob, the temporary file is dropped and the stored one is kept; an
- * unreferenced copy (possibly torn by a killed import) is replaced. A blob
- * of an import is flushed to disk when the import commits, any other blob
- * before this returns. Frees the writer whatever the result.
+ * blob, the temporary file is dropped and the stored one is kept. An
+ * unreferenced copy may be torn by a killed import, so it is replaced. A
+ * blob of an import is flushed to disk when the import commits, and any
+ * other blob before this returns. Frees the writer whatever the result.
  */
 wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error *err);
 /* Drops the temporary file and frees the writer; accepts NULL. */

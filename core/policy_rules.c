@@ -64,10 +64,15 @@ static int check_setuid(const rule_instance *rule, evaluation *e, const wh_graph
 {
     int setuid = (file->flags & WH_FLAG_SETUID) != 0;
     int setgid = (file->flags & WH_FLAG_SETGID) != 0;
-    const char *bits = setuid && setgid ? "setuid and setgid" : setuid ? "setuid" : "setgid";
-    const char *privileges = setuid && setgid ? "its owner's and group's"
-                             : setuid         ? "its owner's"
-                                              : "its group's";
+    const char *bits = "setgid";
+    const char *privileges = "its group's";
+    if (setuid && setgid) {
+        bits = "setuid and setgid";
+        privileges = "its owner's and group's";
+    } else if (setuid) {
+        bits = "setuid";
+        privileges = "its owner's";
+    }
     return wh_finding_add(e, rule, rule->severity, file->path, component_name(e, file),
                           "%s file (mode %04o): runs with %s privileges; exclude it", bits,
                           file->mode & 07777, privileges);
