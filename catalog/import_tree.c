@@ -23,6 +23,7 @@
 
 #include "../core/digest.h"
 #include "../core/elf.h"
+#include "../core/fs.h"
 #include "../core/shebang.h"
 #include "archive_entries.h"
 #include "internal.h"
@@ -52,23 +53,6 @@ typedef struct content_head {
     int needs_content; /* ELF or #! magic, the only content that wh_classify reads */
 } content_head;
 
-/* Reads until size bytes or the end of the file; returns the bytes read, or -1. */
-static ssize_t read_full(int fd, unsigned char *buffer, size_t size)
-{
-    size_t filled = 0;
-    while (filled < size) {
-        ssize_t got = read(fd, buffer + filled, size - filled);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return -1;
-        if (got == 0)
-            break;
-        filled += (size_t)got;
-    }
-    return (ssize_t)filled;
-}
-
 /*
  * Copies the open file into a blob through buffer (COPY_BUFFER_SIZE bytes);
  * the sha256 of what was read goes to sha256. Sets head from the first
@@ -86,7 +70,7 @@ static wh_status store_fd(whc_import *import, int fd, const char *host_path, int
     if (result != WH_OK)
         goto out;
 
-    ssize_t got = read_full(fd, buffer, COPY_BUFFER_SIZE);
+    ssize_t got = wh_read_full(fd, buffer, COPY_BUFFER_SIZE);
     head->needs_content = got > 0 && (wh_elf_has_magic(buffer, (size_t)got) ||
                                       wh_shebang_present(buffer, (size_t)got));
     while (got > 0) {
@@ -96,7 +80,7 @@ static wh_status store_fd(whc_import *import, int fd, const char *host_path, int
             goto out;
         if (got < COPY_BUFFER_SIZE)
             break; /* read_full stops short only at the end of the file */
-        got = read_full(fd, buffer, COPY_BUFFER_SIZE);
+        got = wh_read_full(fd, buffer, COPY_BUFFER_SIZE);
     }
     if (got < 0) {
         result = wh_error_set(err, WH_ERR_IO, "cannot read %s: %s", host_path,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 wh_status wh_mkdir_parents(const char *path, mode_t mode, wh_error *err)
 {
@@ -114,4 +115,36 @@ wh_status wh_xdg_path(const char *variable, const char *fallback, const char *su
     if (asprintf(out, "%s%s%s/%s", base, separator, middle, suffix) < 0)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory");
     return WH_OK;
+}
+
+ssize_t wh_read_full(int fd, void *buffer, size_t size)
+{
+    unsigned char *bytes = buffer;
+    size_t total = 0;
+    while (total < size) {
+        ssize_t got = read(fd, bytes + total, size - total);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        total += (size_t)got;
+    }
+    return (ssize_t)total;
+}
+
+int wh_write_full(int fd, const void *data, size_t size)
+{
+    const unsigned char *bytes = data;
+    while (size > 0) {
+        ssize_t written = write(fd, bytes, size);
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written < 0)
+            return -1;
+        bytes += written;
+        size -= (size_t)written;
+    }
+    return 0;
 }

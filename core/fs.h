@@ -25,4 +25,13 @@ wh_status wh_read_file(const char *path, size_t max_size, char **out, size_t *si
 wh_status wh_xdg_path(const char *variable, const char *fallback, const char *suffix,
                       char **out, wh_error *err);
 
+/*
+ * Reads until size bytes are in buffer or the file ends, retrying
+ * interrupted and short reads. Returns the byte count, or -1 with errno set.
+ */
+ssize_t wh_read_full(int fd, void *buffer, size_t size);
+
+/* Writes all size bytes, retrying interrupted and short writes. Returns 0, or -1 with errno set. */
+int wh_write_full(int fd, const void *data, size_t size);
+
 #endif

@@ -25,6 +25,7 @@
 
 #include <libdeflate.h>
 
+#include "fs.h"
 #include "gzip.h"
 
 #define RING_SIZE 4
@@ -85,23 +86,6 @@ static wh_status read_error(const wh_layer_reader *reader, wh_error *err)
     return wh_error_set(err, WH_ERR_IO, "cannot read %s: %s", reader->path, strerror(errno));
 }
 
-/* Reads until the buffer is full or the file ends. Returns the byte count, or -1 on error. */
-static ssize_t read_full(int fd, unsigned char *buffer, size_t size)
-{
-    size_t total = 0;
-    while (total < size) {
-        ssize_t got = read(fd, buffer + total, size - total);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return -1;
-        if (got == 0)
-            break;
-        total += (size_t)got;
-    }
-    return (ssize_t)total;
-}
-
 /* Keeps at least one whole member in the input window unless the file ends first. */
 static wh_status refill_input(wh_layer_reader *reader, wh_error *err)
 {
@@ -113,7 +97,7 @@ static wh_status refill_input(wh_layer_reader *reader, wh_error *err)
     reader->input_start = 0;
     reader->input_end = available;
     size_t room = reader->input_capacity - available;
-    ssize_t got = read_full(reader->fd, reader->input + available, room);
+    ssize_t got = wh_read_full(reader->fd, reader->input + available, room);
     if (got < 0)
         return read_error(reader, err);
     wh_sha256_update(reader->file_hash, reader->input + available, (size_t)got);
@@ -173,7 +157,7 @@ static wh_status fill_block(wh_layer_reader *reader, block *target, int *done, w
     if (reader->compressed)
         return inflate_block(reader, target, done, err);
 
-    ssize_t got = read_full(reader->fd, target->data, BLOCK_SIZE);
+    ssize_t got = wh_read_full(reader->fd, target->data, BLOCK_SIZE);
     if (got < 0)
         return read_error(reader, err);
     if (got == 0)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "gzip.h"
 
 #define TEMP_BLOB "blob.partial"
@@ -34,16 +35,8 @@ typedef struct pipeline {
 static wh_status write_all(int fd, const void *data, size_t size, const char *path,
                            wh_error *err)
 {
-    const char *bytes = data;
-    while (size > 0) {
-        ssize_t written = write(fd, bytes, size);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written < 0)
-            return wh_error_set(err, WH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-        bytes += written;
-        size -= (size_t)written;
-    }
+    if (wh_write_full(fd, data, size) != 0)
+        return wh_error_set(err, WH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
     return WH_OK;
 }
 

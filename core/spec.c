@@ -404,21 +404,6 @@ wh_status wh_spec_serialize(const wh_spec *spec, char **out, size_t *size, wh_er
     return WH_OK;
 }
 
-static int write_all(int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t written = write(fd, data, size);
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        data += written;
-        size -= (size_t)written;
-    }
-    return 0;
-}
-
 wh_status wh_spec_save(const wh_spec *spec, const char *path, wh_error *err)
 {
     wh_status result = WH_OK;
@@ -453,7 +438,7 @@ wh_status wh_spec_save(const wh_spec *spec, const char *path, wh_error *err)
         mode = 0644 & ~mask;
     }
 
-    if (fchmod(fd, mode) != 0 || write_all(fd, text, size) != 0 || fsync(fd) != 0) {
+    if (fchmod(fd, mode) != 0 || wh_write_full(fd, text, size) != 0 || fsync(fd) != 0) {
         result = wh_error_set(err, WH_ERR_IO, "cannot write '%s': %s", temporary, strerror(errno));
         goto out;
     }
