@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "glob.h"
 
 static wh_status unknown_component(wh_error *err, const char *path, const char *name)
 {
@@ -13,6 +14,30 @@ static wh_status unknown_component(wh_error *err, const char *path, const char *
                         "%s: unknown component '%s': import it first, or run "
                         "'whittle catalog list' for the names in the catalog",
                         path, name);
+}
+
+/*
+ * Rejects a keep glob that matches no file of the component: it would
+ * silently leave the component empty, and is almost always a typo.
+ */
+static wh_status check_keep_globs(const wh_graph *graph, uint32_t id,
+                                  const wh_spec_component *entry, const char *path,
+                                  wh_error *err)
+{
+    const wh_graph_component *component = wh_graph_component_at(graph, id);
+    for (size_t k = 0; k < entry->keep_count; k++) {
+        int matched = 0;
+        for (uint32_t i = 0; i < component->file_count && !matched; i++) {
+            const wh_graph_file *file = wh_graph_file_at(graph, component->first_file + i);
+            matched = wh_glob_match(entry->keep[k], file->path);
+        }
+        if (!matched)
+            return wh_error_set(err, WH_ERR_INVALID,
+                                "%s.keep[%zu]: '%s' matches no file of %s; run 'whittle "
+                                "catalog show %s' for its paths",
+                                path, k, entry->keep[k], component->name, component->name);
+    }
+    return WH_OK;
 }
 
 static wh_status apply_component(const wh_spec_component *entry, size_t index,
@@ -32,9 +57,12 @@ static wh_status apply_component(const wh_spec_component *entry, size_t index,
     if (entry->keep_count == 0 && entry->exclude_path_count == 0)
         return WH_OK;
 
-    wh_status result = wh_composition_set_trim(composition, id, (const char *const *)entry->keep,
-                                               entry->keep_count, entry->exclude_paths,
-                                               entry->exclude_path_count, err);
+    wh_status result = check_keep_globs(graph, id, entry, path, err);
+    if (result != WH_OK)
+        return result;
+    result = wh_composition_set_trim(composition, id, (const char *const *)entry->keep,
+                                     entry->keep_count, entry->exclude_paths,
+                                     entry->exclude_path_count, err);
     if (result != WH_OK)
         wh_error_prefix(err, "%s", path);
     return result;
@@ -50,6 +78,13 @@ wh_status wh_spec_apply(const wh_spec *spec, wh_composition *composition, wh_err
         uint32_t id = wh_graph_find(graph, view->base);
         if (id == WH_NONE)
             return unknown_component(err, "$.base", view->base);
+        const wh_graph_component *base = wh_graph_component_at(graph, id);
+        if (base->kind != WH_KIND_BASE)
+            return wh_error_set(err, WH_ERR_INVALID,
+                                "$.base: component '%s' is of kind %s, not a base image; "
+                                "import an image with 'whittle catalog import-image', or list "
+                                "'%s' under \"components\"",
+                                base->name, wh_kind_name(base->kind), base->name);
         wh_composition_set_root(composition, id, WH_ROOT_BASE);
     }
 

@@ -46,6 +46,11 @@ int cli_open_catalog(const cli_globals *globals, whc_catalog **out)
     return CLI_EXIT_OK;
 }
 
+const char *cli_plural(unsigned long long count)
+{
+    return count == 1 ? "" : "s";
+}
+
 void cli_reset_getopt(void)
 {
     optind = 0; /* glibc: 0 also resets its internal state */

@@ -56,6 +56,9 @@ int cli_usage_error(const char *command, const char *format, ...)
  */
 int cli_open_catalog(const cli_globals *globals, whc_catalog **out);
 
+/* Returns "s" unless count is 1, for "%zu error%s" in messages. */
+const char *cli_plural(unsigned long long count);
+
 /* Resets getopt so each command parses its own argv from the start. */
 void cli_reset_getopt(void);
 

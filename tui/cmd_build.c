@@ -104,8 +104,9 @@ static void print_findings(const whc_build_result *result)
             printf("%-7s %-28s %s\n", wh_severity_name(f->severity), f->rule, f->message);
     }
     if (result->policy_name != NULL && findings->count > 0)
-        printf("policy %s: %zu errors, %zu warnings\n", result->policy_name, findings->errors,
-               findings->count - findings->errors);
+        printf("policy %s: %zu error%s, %zu warning%s\n", result->policy_name,
+               findings->errors, cli_plural(findings->errors), findings->count - findings->errors,
+               cli_plural(findings->count - findings->errors));
 }
 
 static void install_cancel_handler(void)

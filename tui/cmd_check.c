@@ -37,8 +37,10 @@ static int print_text(const wh_policy *policy, const wh_findings *findings)
         else
             printf("%-7s %-28s %s\n", wh_severity_name(f->severity), f->rule, f->message);
     }
-    printf("policy %s: %zu errors, %zu warnings: %s\n", wh_policy_name(policy), findings->errors,
-           findings->count - findings->errors, findings->errors ? "failed" : "passed");
+    size_t warnings = findings->count - findings->errors;
+    printf("policy %s: %zu error%s, %zu warning%s: %s\n", wh_policy_name(policy),
+           findings->errors, cli_plural(findings->errors), warnings, cli_plural(warnings),
+           findings->errors ? "failed" : "passed");
     return CLI_EXIT_OK;
 }
 

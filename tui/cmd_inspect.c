@@ -251,8 +251,10 @@ static void print_text(const char *reference, const inspection *in)
         printf("  %-7s %-24s %s%s%s%s%s\n", wh_severity_name(f->severity), f->rule, f->path,
                f->path[0] ? " (" : "", f->component, f->path[0] ? "): " : "", f->message);
     }
-    printf("  %zu errors, %zu warnings: %s\n", in->findings.errors,
-           in->findings.count - in->findings.errors, in->findings.errors ? "failed" : "passed");
+    size_t warnings = in->findings.count - in->findings.errors;
+    printf("  %zu error%s, %zu warning%s: %s\n", in->findings.errors,
+           cli_plural(in->findings.errors), warnings, cli_plural(warnings),
+           in->findings.errors ? "failed" : "passed");
 }
 
 static json_t *file_json(const whc_file *file, const char *component)

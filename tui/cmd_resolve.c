@@ -181,9 +181,10 @@ static int resolve_json(cli_composition *c)
 
 static void print_totals(const char *label, wh_totals totals)
 {
-    printf("%s: %" PRIu32 " components, %" PRIu64 " files, %" PRIu64
+    printf("%s: %" PRIu32 " component%s, %" PRIu64 " file%s, %" PRIu64
            " bytes (estimated compressed %" PRIu64 " bytes)\n",
-           label, totals.components, totals.files, totals.bytes, totals.compressed);
+           label, totals.components, cli_plural(totals.components), totals.files,
+           cli_plural(totals.files), totals.bytes, totals.compressed);
 }
 
 static int resolve_text(cli_composition *c)

@@ -41,7 +41,7 @@ write_app_spec() {
   "source-date-epoch": 1700000000,
   "components": [
     {"name": "tini", "keep": ["/usr/bin/tini-static"]},
-    {"name": "ca-certificates", "keep": ["/etc/ssl/certs/**", "/usr/share/ca-certificates/**"]},
+    {"name": "ca-certificates", "keep": ["/usr/share/ca-certificates/**"]},
     {"name": "tzdata", "keep": ["/usr/share/zoneinfo/Europe/**", "/usr/share/zoneinfo/UTC"]}
   ],
   "files": [{"source": "app", "path": "/app", "mode": "0755", "owner": "app"}],

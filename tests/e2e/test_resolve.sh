@@ -84,3 +84,12 @@ expect_status 0 "$WHITTLE" --catalog "$catalog" resolve amd64.json
 # Architecture-independent data needs no particular platform.
 echo '{"components": ["tzdata"], "platform": "linux/arm64"}' >data.json
 expect_status 0 "$WHITTLE" --catalog "$catalog" resolve data.json
+
+# A keep glob that matches nothing, and a base that is not a base image,
+# are errors naming the JSON path.
+echo '{"components": [{"name": "caddy", "keep": ["/usr/bin/caddyy"]}]}' >keep.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve keep.json
+expect_contains err "\$.components[0].keep[0]: '/usr/bin/caddyy' matches no file of caddy"
+echo '{"base": "caddy"}' >base.json
+expect_status 2 "$WHITTLE" --catalog "$catalog" resolve base.json
+expect_contains err "\$.base: component 'caddy' is of kind utility, not a base image"
