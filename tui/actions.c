@@ -134,7 +134,8 @@ static unsigned configure(tui_app *app)
 
     if (tui_dialog_settings(app, &next) && !tui_state_equal(&next, tui_model_state(app->model))) {
         wh_error err = {0};
-        if (tui_model_change(app->model, &next, "change image settings", &err) != WH_OK) {
+        if (tui_model_check_settings(app->model, &next, &err) != WH_OK
+            || tui_model_change(app->model, &next, "change image settings", &err) != WH_OK) {
             tui_app_error(app, "settings not applied: %s", err.message);
         } else {
             tui_app_message(app, "image settings changed");

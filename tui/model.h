@@ -97,6 +97,13 @@ const char *tui_model_policy_unavailable(const tui_model *model);
 
 /* ---- Output --------------------------------------------------------- */
 
+/*
+ * Checks the settings of state (accounts, paths, config, excluded paths,
+ * policy) as a spec would be checked, without changing the model. err
+ * names the JSON path of the first invalid setting.
+ */
+wh_status tui_model_check_settings(const tui_model *model, const tui_state *state, wh_error *err);
+
 /* Writes the spec to path atomically, and remembers path for the next save. */
 wh_status tui_model_save(tui_model *model, const char *path, wh_error *err);
 

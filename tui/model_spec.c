@@ -226,9 +226,8 @@ static void set_config(const tui_state *state, json_t *root)
 }
 
 /* The policy: a profile name or a file, kept inside an object form with its other keys. */
-static void set_policy(const tui_model *model, json_t *root)
+static void set_policy_name(json_t *root, const char *name)
 {
-    const char *name = tui_model_policy_name(model);
     json_t *policy = json_object_get(root, "policy");
     if (!json_is_object(policy)) {
         json_object_set_new(root, "policy", json_string(name));
@@ -237,6 +236,11 @@ static void set_policy(const tui_model *model, json_t *root)
     int profile = wh_policy_is_profile(name);
     json_object_del(policy, profile ? "file" : "profile");
     json_object_set_new(policy, profile ? "profile" : "file", json_string(name));
+}
+
+static void set_policy(const tui_model *model, json_t *root)
+{
+    set_policy_name(root, tui_model_policy_name(model));
 }
 
 /* The spec as JSON: what was read, with every key the composer edits replaced. */
@@ -252,6 +256,33 @@ static json_t *spec_json(const tui_model *model)
     set_policy(model, root);
     json_object_del(root, "lock");
     return root;
+}
+
+wh_status tui_model_check_settings(const tui_model *model, const tui_state *state, wh_error *err)
+{
+    json_t *root =
+        model->original_spec ? json_deep_copy(model->original_spec) : checked(json_object());
+    checked(root);
+
+    /* Only the settings are checked, so the components need not resolve here. */
+    json_object_del(root, "components");
+    json_object_del(root, "exclude");
+    json_object_del(root, "lock");
+    set_accounts(state, root);
+    set_paths(state, root);
+    set_config(state, root);
+    const char *globs = state->settings[TUI_SETTING_EXCLUDE];
+    set_or_delete(root, "exclude-paths", globs ? words_array(globs) : NULL);
+    const char *policy = state->settings[TUI_SETTING_POLICY];
+    set_policy_name(root, policy && policy[0] ? policy : "strict");
+
+    char *text = checked(json_dumps(root, JSON_INDENT(2)));
+    wh_spec *spec = NULL;
+    wh_status result = wh_spec_parse(text, strlen(text), "settings", &spec, err);
+    wh_spec_free(spec);
+    free(text);
+    json_decref(root);
+    return result;
 }
 
 wh_status tui_model_spec(tui_model *model, const char *source, wh_spec **out, wh_error *err)

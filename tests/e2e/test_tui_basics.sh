@@ -146,6 +146,15 @@ tui_type ld-linux
 tui_keys Enter
 tui_wait "ld-linux-x86-64.so.2  "
 
+# An invalid setting is rejected when the form is applied, naming the field.
+tui_keys C
+tui_wait "Image settings"
+tui_keys Down Down Down Down Down Down Down C-u
+tui_type baselinestrict
+tui_keys C-s
+tui_wait "settings not applied"
+tui_expect_screen "policy"
+
 # A resize redraws at the new size.
 tmux_ resize-window -x 120 -y 40
 tui_wait "COMPONENT                    FLAGS"
