@@ -151,8 +151,9 @@ static void paint_status(tui_app *app)
     else
         snprintf(verdict, sizeof(verdict), "policy: pass");
 
-    snprintf(line, sizeof(line), " %u components  %llu files  %s  ~%s gz  ", totals.components,
-             (unsigned long long)totals.files, tui_format_size((int64_t)totals.bytes, bytes),
+    snprintf(line, sizeof(line), " %u component%s  %llu file%s  %s  ~%s gz  ", totals.components,
+             totals.components == 1 ? "" : "s", (unsigned long long)totals.files,
+             totals.files == 1 ? "" : "s", tui_format_size((int64_t)totals.bytes, bytes),
              tui_format_size((int64_t)totals.compressed, compressed));
     tui_draw_fill(row, 0, app->columns, TUI_ROLE_STATUS);
     int used = tui_draw_text(row, 0, app->columns, TUI_ROLE_STATUS, line);

@@ -148,8 +148,10 @@ void tui_describe_toggle(tui_app *app, uint32_t id, char *line, size_t size)
     else
         list_others(graph, impact.removed, impact.removed_count, id, " also ", names,
                     sizeof(names));
-    snprintf(line, size, "%s%s  Space: %s %+lld components %s%s", component->name, where,
-             impact.selecting ? "add" : "remove", (long long)impact.components, bytes, names);
+    long long changed = (long long)impact.components;
+    snprintf(line, size, "%s%s  Space: %s %+lld component%s %s%s", component->name, where,
+             impact.selecting ? "add" : "remove", changed, changed == 1 || changed == -1 ? "" : "s",
+             bytes, names);
     wh_impact_clear(&impact);
 }
 

@@ -37,7 +37,7 @@ scenario() {
     tui_keys Enter
     tui_wait "caddy  Space: add"
     impact_line=$(tui_line "caddy  Space: add")
-    impact=$(echo "$impact_line" | sed -n 's/.*Space: add +[0-9]* components +\([0-9.]* [KMGT]*i*B\).*/\1/p')
+    impact=$(echo "$impact_line" | sed -n 's/.*Space: add +[0-9]* components* +\([0-9.]* [KMGT]*i*B\).*/\1/p')
     [ -n "$impact" ] || fail "$name: no byte figure in the impact line '$impact_line'"
     echo "$impact_line" | grep -qF "libc6" || fail "$name: impact line does not name libc6: '$impact_line'"
 
