@@ -23,7 +23,9 @@ BUILD_PACKAGES := build-essential pkg-config libarchive-dev libsqlite3-dev \
 	libcurl4-openssl-dev libjansson-dev libncurses-dev libssl-dev libcmocka-dev \
 	libdeflate-dev
 TEST_PACKAGES := sqlite3 tmux jq file ca-certificates skopeo umoci docker-registry \
-	apache2-utils debootstrap python3 curl time zstd clang libclang-rt-14-dev valgrind
+	apache2-utils debootstrap python3 curl time zstd
+# Only `make fuzz` and `make valgrind` need these.
+CHECK_PACKAGES := clang libclang-rt-14-dev valgrind
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 ifeq ($(SANITIZE),1)
@@ -166,13 +168,17 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) \
 		$(FUZZ_BUILD)/libwhittle-fuzz.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_ALL)
 
-fuzz: $(FUZZ_BIN)
+check-deps:
+	@sh tests/tools/install-deps.sh $(CHECK_PACKAGES)
+
+fuzz: check-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tests/fuzz/make-seeds.sh $(FUZZ_BUILD)/seeds
 	@sh tests/fuzz/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---- valgrind: every unit-test binary under memcheck; fails on memory errors
 # and definite or indirect leaks (tests/tools/run-valgrind.sh lists the skips).
-valgrind: $(UNIT_BIN)
+valgrind: check-deps $(UNIT_BIN)
 ifeq ($(SANITIZE),1)
 	@echo "make valgrind needs the normal build: run it without SANITIZE=1" >&2; exit 1
 else
