@@ -39,8 +39,14 @@ static wh_status fetch_manifest(registry_client *client, const char *reference,
     }
     http_request request = { .method = "GET", .url = url, .accept = MANIFEST_ACCEPT };
     result = registry_send(client, &request, response, err);
-    if (result == WH_OK && response->status != 200)
-        result = registry_status_error(client, "fetching the manifest", response, err);
+    if (result == WH_OK && response->status != 200) {
+        char doing[160];
+        snprintf(doing, sizeof(doing), "fetching the manifest '%s'", reference);
+        result = registry_status_error(client, doing, response, err);
+        if (response->status == 404)
+            wh_error_prefix(err, "%s is not in the registry; check the tag or digest",
+                            reference);
+    }
     if (result != WH_OK)
         goto out;
 
@@ -315,7 +321,8 @@ wh_status wh_registry_pull(const wh_transport *reference, const char *layout_dir
                     : reference->tag    ? reference->tag
                                         : "latest";
     const char *tag = reference->tag ? reference->tag : "latest";
-    registry_log(&client, "pulling %s/%s %s", client.host, client.repository, ref);
+    registry_log(&client, "pulling %s/%s%s%s", client.host, client.repository,
+                 strncmp(ref, "sha256:", 7) == 0 ? "@" : ":", ref);
     result = pull_image(&client, ref, layout_dir, tag, manifest_digest, err);
     registry_close(&client);
     return result;

@@ -38,6 +38,10 @@ expect_status 0 "$WHITTLE" inspect "docker://127.0.0.1:$port/test/dive@$digest" 
 expect_status 2 "$WHITTLE" --catalog "$catalog" catalog import-image \
     "docker://127.0.0.1:$port/test/missing:v1" --tls-verify=false
 expect_contains "$TEST_DIR/err" "404"
+# A missing tag is named, with what to check.
+expect_status 2 "$WHITTLE" --catalog "$catalog" catalog import-image \
+    "docker://127.0.0.1:$port/test/dive:nope" --tls-verify=false
+expect_contains "$TEST_DIR/err" "nope is not in the registry; check the tag or digest"
 
 # ---- a multi-platform index: the host's platform is chosen ----
 multi="$TEST_DIR/multi"
