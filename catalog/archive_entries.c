@@ -99,8 +99,8 @@ static const char *entry_hardlink(struct archive_entry *entry)
     return target ? target : archive_entry_hardlink_utf8(entry);
 }
 
-static wh_status entry_type(struct archive_entry *entry, const char *path,
-                            const whc_archive_source *source, wh_file_type *out, wh_error *err)
+wh_status whc_archive_entry_type(struct archive_entry *entry, const char *label,
+                                 const char *path, wh_file_type *out, wh_error *err)
 {
     if (entry_hardlink(entry) != NULL) {
         *out = WH_FILE_HARDLINK;
@@ -115,10 +115,9 @@ static wh_status entry_type(struct archive_entry *entry, const char *path,
     case AE_IFIFO: *out = WH_FILE_FIFO; return WH_OK;
     default:
         return wh_error_set(err, WH_ERR_FORMAT,
-                            "%s: %s: the entry %s is a socket or of unknown type (mode %o), "
+                            "%s: the entry %s is a socket or of unknown type (mode %o), "
                             "which an image cannot contain",
-                            source->artifact, source->member, path,
-                            (unsigned)archive_entry_mode(entry));
+                            label, path, (unsigned)archive_entry_mode(entry));
     }
 }
 
@@ -292,7 +291,9 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     char sha256[65] = "";
     int has_capabilities = 0;
 
-    result = entry_type(entry, path, source, &record.type, err);
+    char label[512];
+    snprintf(label, sizeof(label), "%s: %s", source->artifact, source->member);
+    result = whc_archive_entry_type(entry, label, path, &record.type, err);
     if (result != WH_OK)
         goto out;
     record.mode = (unsigned)archive_entry_mode(entry);

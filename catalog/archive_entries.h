@@ -7,6 +7,7 @@
 #define WHC_ARCHIVE_ENTRIES_H
 
 #include <archive.h>
+#include <archive_entry.h>
 
 #include "import_internal.h"
 
@@ -30,6 +31,14 @@ typedef struct whc_archive_source {
 
     void *context;
 } whc_archive_source;
+
+/*
+ * Sets *out to the file type of a libarchive entry; a hardlink entry is
+ * WH_FILE_HARDLINK whatever its mode says. Sockets and unknown types fail
+ * with WH_ERR_FORMAT, with label ("FILE: MEMBER") and path in the message.
+ */
+wh_status whc_archive_entry_type(struct archive_entry *entry, const char *label,
+                                 const char *path, wh_file_type *out, wh_error *err);
 
 /*
  * Normalises an archive entry name to an absolute image path: "./usr//bin/"

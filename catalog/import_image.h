@@ -69,7 +69,7 @@ void whc_image_summary_clear(whc_image_summary *summary);
  * views of an image (`whittle inspect`, the composer's --image) that must not
  * change the user's catalog. On success the caller owns *catalog and
  * *summary, and releases all three with whc_image_scratch_close. On failure
- * nothing is left behind.
+ * the temporary folder is removed again.
  */
 wh_status whc_image_scratch_open(const char *reference, const whc_image_import_options *options,
                                  whc_catalog **catalog, char **dir, whc_image_summary *summary,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/digest.h"
+#include "archive_entries.h"
 #include "import_image_internal.h"
 #include "internal.h"
 
@@ -120,28 +121,6 @@ static wh_status next_entry(layer_reader *reader, struct archive_entry **out, wh
     }
 }
 
-static wh_status entry_type(struct archive_entry *entry, const char *label, wh_file_type *out,
-                            wh_error *err)
-{
-    if (archive_entry_hardlink(entry) != NULL) {
-        *out = WH_FILE_HARDLINK;
-        return WH_OK;
-    }
-    switch (archive_entry_filetype(entry)) {
-    case AE_IFREG: *out = WH_FILE_REGULAR; return WH_OK;
-    case AE_IFDIR: *out = WH_FILE_DIRECTORY; return WH_OK;
-    case AE_IFLNK: *out = WH_FILE_SYMLINK; return WH_OK;
-    case AE_IFCHR:
-    case AE_IFBLK: *out = WH_FILE_DEVICE; return WH_OK;
-    case AE_IFIFO: *out = WH_FILE_FIFO; return WH_OK;
-    default:
-        return wh_error_set(err, WH_ERR_FORMAT,
-                            "%s: the entry %s is a socket or of unknown type (mode %o), which "
-                            "an image cannot contain", label, archive_entry_pathname(entry),
-                            (unsigned)archive_entry_mode(entry));
-    }
-}
-
 static wh_status add_entry(wh_flatten *flat, struct archive_entry *entry, const char *label,
                            wh_error *err)
 {
@@ -155,7 +134,8 @@ static wh_status add_entry(wh_flatten *flat, struct archive_entry *entry, const 
         .size = archive_entry_size(entry),
         .rdev = (uint64_t)archive_entry_rdev(entry),
     };
-    wh_status result = entry_type(entry, label, &flat_entry.type, err);
+    wh_status result = whc_archive_entry_type(entry, label, archive_entry_pathname(entry),
+                                              &flat_entry.type, err);
     if (result != WH_OK)
         return result;
     if (flat_entry.type == WH_FILE_HARDLINK)

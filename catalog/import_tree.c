@@ -49,7 +49,7 @@ typedef struct tree_walk {
 
 /* What store_fd saw of a file's content, for classification. */
 typedef struct content_head {
-    int complete;      /* the buffer holds the whole content */
+    int complete;      /* the buffer contains the whole content */
     int needs_content; /* ELF or #! magic, the only content that wh_classify reads */
 } content_head;
 

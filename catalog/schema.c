@@ -86,7 +86,7 @@ static const char schema_version_1[] =
 /*
  * Version 2: the metadata of imported images. A base image's component keeps
  * the digest of a JSON record in the content store (reference, manifest and
- * config digests, per-layer digests and sizes); the row keeps that blob
+ * config digests, per-layer digests and sizes). The row keeps that blob
  * referenced, so no clean-up of unreferenced blobs removes it.
  */
 static const char schema_version_2[] =

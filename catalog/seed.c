@@ -190,9 +190,9 @@ static wh_status run_apt_download(const char *folder, char **names, size_t count
     argv[used++] = "download";
     argv[used++] = "-q";
     /*
-     * As root, apt downloads as the _apt user, which cannot write into a
-     * private folder and warns; the user's own cache folder is no place
-     * for that sandbox, so download as root directly.
+     * As root, apt downloads as the _apt user, which cannot write into our
+     * private folder and prints a warning. The folder is the user's own
+     * cache, so root downloads into it directly.
      */
     if (geteuid() == 0) {
         argv[used++] = "-o";

@@ -37,7 +37,7 @@ typedef struct wh_classification {
 } wh_classification;
 
 /*
- * Classifies one file. data holds the whole content of a regular file (size
+ * Classifies one file. data contains the whole content of a regular file (size
  * bytes) and may be NULL for other types. Malformed ELF or script content
  * is not an error: the file is classified by what could be read. Fails only
  * on allocation failure or a NULL meta, leaving out empty. On success the caller owns out

@@ -21,7 +21,7 @@ typedef enum wh_file_type {
     WH_FILE_DIRECTORY,
     WH_FILE_SYMLINK,
     WH_FILE_HARDLINK, /* a second name for a regular file; target is the first name */
-    WH_FILE_DEVICE,   /* character or block device: the mode's S_IFMT tells which */
+    WH_FILE_DEVICE,   /* character or block device, as the mode's S_IFMT bits record */
     WH_FILE_FIFO,
     WH_FILE_TYPE_COUNT
 } wh_file_type;
