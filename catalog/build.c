@@ -95,7 +95,11 @@ wh_status whc_build(whc_catalog *catalog, const wh_spec *spec, const char *desti
     if (status != WH_OK)
         goto out;
 
+    int level = options->compression_level;
+    if (level == 0)
+        level = session->view->compression_level;
     wh_image_options image_options = { .epoch = result->epoch, .threads = options->threads,
+                                       .gzip_level = level,
                                        .progress = options->progress,
                                        .progress_context = options->progress_context };
     status = wh_image_write(destination, plan->inputs, plan->layer_count, &plan->config,

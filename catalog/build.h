@@ -58,6 +58,8 @@ typedef struct whc_build_options {
     const char *sbom_path;   /* SPDX 2.3 JSON output, or NULL for none */
     const char *image_name;  /* SBOM image name; NULL: the spec file's name without ".json" */
     unsigned threads;        /* gzip threads; 0: one per online CPU */
+    int compression_level;   /* gzip level 1..9; 0: the spec's "compression-level", else
+                                WH_GZIP_DEFAULT_LEVEL */
     whc_layering layering;
     whc_build_progress_fn progress;
     void *progress_context;

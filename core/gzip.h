@@ -27,8 +27,12 @@
 /* Chunk size: part of the output format, so it never depends on the machine. */
 #define WH_GZIP_CHUNK_SIZE ((size_t)1 << 20)
 
-/* Compression level for layers, the same as gzip's default. */
-#define WH_GZIP_DEFAULT_LEVEL 6
+/*
+ * Compression level for layers when the spec sets none: the fastest.
+ * docs/image-format.md gives the size and time of every level; a spec's
+ * "compression-level" trades build time for a smaller image.
+ */
+#define WH_GZIP_DEFAULT_LEVEL 1
 
 /* Cap on the threads used when the caller requests 0 (one per online CPU). */
 #define WH_GZIP_MAX_THREADS 64

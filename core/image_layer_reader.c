@@ -127,12 +127,19 @@ static wh_status inflate_block(wh_layer_reader *reader, block *target, int *done
         enum libdeflate_result status = libdeflate_gzip_decompress_ex(
             reader->decompressor, reader->input + reader->input_start,
             reader->input_end - reader->input_start, target->data, BLOCK_SIZE, &used, &produced);
+        /*
+         * A member cut short can also end this way, since libdeflate takes
+         * a few zero bytes past the end of its input before it gives up.
+         * So at the end of the file the message names both causes.
+         */
         if (status == LIBDEFLATE_INSUFFICIENT_SPACE)
             return wh_error_set(err, WH_ERR_FORMAT,
-                                "%s: gzip member %llu (at byte %llu) inflates to more than "
+                                "%s: gzip member %llu (at byte %llu) %sinflates to more than "
                                 "%zu bytes, which the layer writer never writes",
                                 reader->path, (unsigned long long)reader->member_count + 1,
-                                (unsigned long long)reader->file_offset, BLOCK_SIZE);
+                                (unsigned long long)reader->file_offset,
+                                reader->input_eof ? "is truncated or corrupt, or " : "",
+                                BLOCK_SIZE);
         if (status != LIBDEFLATE_SUCCESS)
             return wh_error_set(err, WH_ERR_FORMAT,
                                 "%s is not valid gzip: member %llu (at byte %llu) is corrupt "

@@ -297,6 +297,8 @@ static wh_status build_view(wh_spec *spec, wh_error *err)
     view->follow_declared = json_is_true(json_object_get(root, "follow-declared"));
     const char *layers = get_string(root, "layers");
     view->layers_per_component = layers != NULL && strcmp(layers, "per-component") == 0;
+    json_t *level = json_object_get(root, "compression-level");
+    view->compression_level = level ? (int)json_integer_value(level) : 0;
 
     json_t *policy = json_object_get(root, "policy");
     view->size_budget = -1;

@@ -70,6 +70,7 @@ typedef struct wh_spec_view {
     const char *platform;        /* NULL: "linux/amd64" */
     int64_t source_date_epoch;   /* -1 when unset */
     int layers_per_component;    /* "layers": 1 for "per-component", 0 for "single" or unset */
+    int compression_level;       /* gzip level of the layers, 1..9; 0 when unset */
     const wh_spec_component *components;
     size_t component_count;
     const char *const *exclude;  /* components of the base to leave out */

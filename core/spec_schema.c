@@ -259,6 +259,7 @@ static const spec_node boolean_node = { NODE_BOOLEAN, NULL, NULL, NULL, NULL, 0,
 static const spec_node id_node = { NODE_INTEGER, NULL, NULL, NULL, NULL, 0, ID_MAX };
 static const spec_node epoch_node = { NODE_INTEGER, NULL, NULL, NULL, NULL, 0, INT64_MAX };
 static const spec_node bytes_node = { NODE_INTEGER, NULL, NULL, NULL, NULL, 0, INT64_MAX };
+static const spec_node compression_level_node = { NODE_INTEGER, NULL, NULL, NULL, NULL, 1, 9 };
 
 static const spec_node names_node = { NODE_ARRAY, NULL, &name_node, NULL, NULL, 0, 0 };
 static const spec_node globs_node = { NODE_ARRAY, NULL, &glob_node, NULL, NULL, 0, 0 };
@@ -371,6 +372,7 @@ static const spec_field root_fields[] = {
     { "platform", &platform_node, 0 },
     { "source-date-epoch", &epoch_node, 0 },
     { "layers", &layers_node, 0 },
+    { "compression-level", &compression_level_node, 0 },
     { "components", &components_node, 0 },
     { "exclude", &names_node, 0 },
     { "exclude-paths", &globs_node, 0 },

@@ -16,12 +16,14 @@
 #define BUILD_OPTION_ALLOW 0x3002
 #define BUILD_OPTION_THREADS 0x3003
 #define BUILD_OPTION_LAYERS 0x3004
+#define BUILD_OPTION_LEVEL 0x3005
 
 static void print_help(FILE *out)
 {
     fputs("Usage: whittle build SPEC -o DEST [--sbom FILE] [--allow-violations]\n"
           "                          [--policy NAME|FILE] [--threads N]\n"
-          "                          [--layers single|per-component] [--catalog PATH]\n"
+          "                          [--layers single|per-component]\n"
+          "                          [--compression-level N] [--catalog PATH]\n"
           "Build the image a spec describes, byte for byte the same on every machine, and\n"
           "print its manifest digest (sha256:...) as the last line of output.\n"
           "\n"
@@ -47,6 +49,8 @@ static void print_help(FILE *out)
           "                        component in name order, then one for the generated\n"
           "                        accounts and writable paths (default: the spec's\n"
           "                        \"layers\", else single)\n"
+          "  --compression-level N gzip level of the layers, 1 (fastest) to 9 (smallest);\n"
+          "                        default: the spec's \"compression-level\", else 4\n"
           "  --catalog PATH        catalog database to use\n"
           IMAGE_REGISTRY_HELP
           "  -h, --help            show this help\n"
@@ -168,6 +172,7 @@ int cmd_build(int argc, char **argv, cli_globals *globals)
         { "policy", required_argument, NULL, 'p' },
         { "threads", required_argument, NULL, BUILD_OPTION_THREADS },
         { "layers", required_argument, NULL, BUILD_OPTION_LAYERS },
+        { "compression-level", required_argument, NULL, BUILD_OPTION_LEVEL },
         IMAGE_REGISTRY_OPTIONS,
         CLI_CATALOG_OPTION,
         CLI_HELP_OPTION,
@@ -208,6 +213,12 @@ int cmd_build(int argc, char **argv, cli_globals *globals)
             else
                 return cli_usage_error("build", "invalid --layers '%s': use single or "
                                        "per-component", optarg);
+            break;
+        case BUILD_OPTION_LEVEL:
+            if (optarg[0] < '1' || optarg[0] > '9' || optarg[1] != '\0')
+                return cli_usage_error("build", "invalid --compression-level '%s': use a "
+                                       "number from 1 (fastest) to 9 (smallest)", optarg);
+            options.compression_level = optarg[0] - '0';
             break;
         case CLI_OPTION_CATALOG: globals->catalog_path = optarg; break;
         case CLI_OPTION_HELP: print_help(stdout); return CLI_EXIT_OK;

@@ -90,4 +90,24 @@ expect_status 0 env SOURCE_DATE_EPOCH=86400 "$WHITTLE" --catalog "$TEST_DIR/a/ca
 expect_status 2 env SOURCE_DATE_EPOCH=yesterday "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$spec" -o "oci:$TEST_DIR/bad-epoch"
 expect_contains "$TEST_DIR/err" "invalid SOURCE_DATE_EPOCH 'yesterday'"
 [ ! -e "$TEST_DIR/bad-epoch" ] || fail "a rejected build left $TEST_DIR/bad-epoch"
+
+# The spec's compression-level sets the gzip level and --compression-level
+# overrides it; both builds at level 9 are one image, smaller than level 1's.
+jq '. + {"compression-level": 9}' "$spec" >"$TEST_DIR/spec/spec-9.json"
+expect_status 0 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$TEST_DIR/spec/spec-9.json" -o "oci:$TEST_DIR/level-9"
+from_spec=$(tail -n 1 "$TEST_DIR/out")
+expect_status 0 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$spec" -o "oci:$TEST_DIR/level-9-flag" --compression-level 9
+[ "$(tail -n 1 "$TEST_DIR/out")" = "$from_spec" ] || fail "--compression-level 9 and the spec's compression-level 9 gave different images"
+[ "$from_spec" != "$(cat "$TEST_DIR/a-single.digest")" ] || fail "level 9 gave the digest of the default level"
+layer_size() {
+    jq '.layers[0].size' "$(oci_manifest "$1")"
+}
+[ "$(layer_size "$TEST_DIR/level-9")" -lt "$(layer_size "$TEST_DIR/a-single/oci")" ] ||
+    fail "the level 9 layer is not smaller than the default level's"
+expect_status 2 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$spec" -o "oci:$TEST_DIR/level-0" --compression-level 0
+expect_contains "$TEST_DIR/err" "invalid --compression-level '0'"
+jq '. + {"compression-level": 10}' "$spec" >"$TEST_DIR/spec/spec-10.json"
+expect_status 2 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$TEST_DIR/spec/spec-10.json" -o "oci:$TEST_DIR/level-10"
+expect_contains "$TEST_DIR/err" "compression-level"
+[ ! -e "$TEST_DIR/level-0" ] && [ ! -e "$TEST_DIR/level-10" ] || fail "a rejected build left its destination"
 echo "ok"

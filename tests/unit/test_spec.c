@@ -157,6 +157,7 @@ static void test_defaults_for_names_only(void **state)
     assert_string_equal(view->components[0].name, "caddy");
     assert_int_equal(view->components[0].follow_declared, -1);
     assert_int_equal(view->source_date_epoch, -1);
+    assert_int_equal(view->compression_level, 0);
     assert_int_equal(view->size_budget, -1);
     assert_null(view->entrypoint);
     assert_null(view->cmd);
@@ -174,6 +175,7 @@ static void test_view_reads_every_section(void **state)
     const wh_spec_view *view = wh_spec_get(spec);
     assert_string_equal(view->base, "debian-bookworm-minbase");
     assert_int_equal(view->source_date_epoch, 1700000000);
+    assert_int_equal(view->compression_level, 6);
     assert_int_equal(view->components[1].keep_count, 1);
     assert_string_equal(view->components[1].keep[0], "/usr/bin/tini-static");
     assert_int_equal(view->components[2].follow_declared, 0);
