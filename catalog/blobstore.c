@@ -9,6 +9,10 @@
  * store before COMMIT. One flush per import costs far less than one per
  * file, and a committed row still never points at content that a crash
  * could lose.
+ *
+ * On a machine with more than one CPU, an import's blobs are hashed on the
+ * calling thread and written to disk by the import's writer thread
+ * (blob_queue.h), so reading the next file overlaps writing the last one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob_queue.h"
 #include "internal.h"
 
 char *whc_blob_path(const whc_catalog *catalog, const char *sha256_hex)
@@ -28,6 +33,46 @@ char *whc_blob_path(const whc_catalog *catalog, const char *sha256_hex)
     if (asprintf(&path, "%s/%s", catalog->blob_sha_dir, sha256_hex) < 0)
         return NULL;
     return path;
+}
+
+/* Decides once per import whether its blobs go through a writer thread. */
+static int use_writer_thread(void)
+{
+    const char *threads = getenv("WHITTLE_IMPORT_THREADS");
+    if (threads != NULL && strcmp(threads, "1") == 0)
+        return 0;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
+/*
+ * Returns the import's writer thread, starting it on first use, or NULL
+ * when this blob is written inline: on one CPU, or while another writer of
+ * the import is still open, because the thread writes one blob at a time.
+ */
+static wh_status import_queue(whc_catalog *catalog, whc_import *import,
+                              whc_blob_queue **queue, wh_error *err)
+{
+    *queue = NULL;
+    if (import == NULL || import->blob_queue_off || import->queued_writer_open)
+        return WH_OK;
+    if (import->blob_queue == NULL) {
+        if (!use_writer_thread()) {
+            import->blob_queue_off = 1;
+            return WH_OK;
+        }
+        wh_status result = whc_blob_queue_start(catalog->blob_dir, &import->blob_queue, err);
+        if (result != WH_OK)
+            return result;
+    }
+    *queue = import->blob_queue;
+    return WH_OK;
+}
+
+wh_status whc_blob_settle(whc_catalog *catalog, wh_error *err)
+{
+    if (catalog->import == NULL || catalog->import->blob_queue == NULL)
+        return WH_OK;
+    return whc_blob_queue_settle(catalog->import->blob_queue, err);
 }
 
 wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writer **out,
@@ -42,6 +87,22 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
     writer->catalog = catalog;
     writer->import = import;
     writer->fd = -1;
+    writer->folder_fd = -1;
+
+    result = import_queue(catalog, import, &writer->queue, err);
+    if (result == WH_OK && writer->queue != NULL) {
+        writer->hash = wh_sha256_new();
+        if (writer->hash == NULL)
+            result = wh_error_set(err, WH_ERR_NOMEM, "out of memory starting a blob");
+        else
+            result = whc_blob_queue_open(writer->queue, err);
+        if (result == WH_OK)
+            import->queued_writer_open = 1;
+        else
+            writer->queue = NULL; /* nothing to close on the thread */
+    }
+    if (result != WH_OK || writer->queue != NULL)
+        goto out;
 
     /* The shared lock keeps whc_blob_sweep_temporary from deleting this temporary file. */
     writer->folder_fd = open(catalog->blob_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -82,6 +143,12 @@ wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size,
     const unsigned char *bytes = data;
     size_t left = size;
 
+    if (writer->queue != NULL) {
+        wh_status result = whc_blob_queue_write(writer->queue, data, size, err);
+        if (result != WH_OK)
+            return result;
+        left = 0;
+    }
     while (left > 0) {
         ssize_t written = write(writer->fd, bytes, left);
         if (written < 0 && errno == EINTR)
@@ -163,7 +230,24 @@ wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error
      */
     struct stat st;
     int exists = stat(final_path, &st) == 0;
-    if (exists && blob_referenced(writer->catalog, sha256_hex))
+    int keep = !(exists && blob_referenced(writer->catalog, sha256_hex));
+    if (writer->queue != NULL) {
+        /*
+         * A copy this import queued may not be in place yet, so exists can
+         * be 0 for a second blob with the same content. Then it is tracked
+         * twice and renamed over the first, which only repeats work.
+         */
+        if (keep && !exists)
+            result = whc_import_track_blob(writer->import, sha256_hex, err);
+        if (result == WH_OK)
+            result = whc_blob_queue_close(writer->queue, keep, final_path, err);
+        else
+            whc_blob_queue_close(writer->queue, 0, NULL, NULL);
+        writer->queue = NULL;
+        writer->import->queued_writer_open = 0;
+        goto out;
+    }
+    if (!keep)
         goto out;
 
     result = finish_file(writer, err);
@@ -196,6 +280,10 @@ void whc_blob_abort(whc_blob_writer *writer)
 {
     if (writer == NULL)
         return;
+    if (writer->queue != NULL) {
+        whc_blob_queue_close(writer->queue, 0, NULL, NULL);
+        writer->import->queued_writer_open = 0;
+    }
     if (writer->fd >= 0)
         close(writer->fd);
     if (writer->temp_path != NULL)

@@ -156,6 +156,8 @@ wh_status whc_seed_ca_bundle(whc_catalog *catalog, whc_import *import, wh_error 
             goto out;
     }
 
+    if ((result = whc_blob_settle(catalog, err)) != WH_OK)
+        goto out;
     struct stat blob_info;
     char *blob = whc_blob_path(catalog, digest);
     int stat_failed = blob == NULL || stat(blob, &blob_info) != 0;

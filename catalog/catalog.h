@@ -65,8 +65,20 @@ wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size,
  * unreferenced copy may be torn by a killed import, so it is replaced. A
  * blob of an import is flushed to disk when the import commits, and any
  * other blob before this returns. Frees the writer whatever the result.
+ *
+ * A blob of an import may still be on its way to that name when this
+ * returns, because the import's writer thread moves it: see
+ * whc_blob_settle.
  */
 wh_status whc_blob_commit(whc_blob_writer *writer, char sha256_hex[65], wh_error *err);
+
+/*
+ * Waits until the open import's writer thread has put every blob it was
+ * given in place, and returns its first failure. Call it before reading a
+ * blob that the open import wrote. whc_import_file, whc_import_commit and
+ * the catalog's own readers call it already.
+ */
+wh_status whc_blob_settle(whc_catalog *catalog, wh_error *err);
 /* Drops the temporary file and frees the writer; accepts NULL. */
 void whc_blob_abort(whc_blob_writer *writer);
 

@@ -329,6 +329,9 @@ wh_status whc_blob_map(whc_catalog *catalog, const char *sha256_hex, size_t size
     *data = NULL;
     if (size == 0)
         return WH_OK;
+    result = whc_blob_settle(catalog, err);
+    if (result != WH_OK)
+        return result;
 
     path = whc_blob_path(catalog, sha256_hex);
     if (path == NULL) {

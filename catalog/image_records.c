@@ -19,6 +19,9 @@ wh_status whc_import_image_record(whc_import *import, const char *name, const ch
                             "image record for %s %s needs a reference and a sha256 digest",
                             name, version);
 
+    result = whc_blob_settle(import->catalog, err);
+    if (result != WH_OK)
+        return result;
     blob = whc_blob_path(import->catalog, record->record_sha256);
     if (blob == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob_queue.h"
 #include "internal.h"
 
 static const char *const statement_sql[STMT_COUNT] = {
@@ -238,11 +239,13 @@ static wh_status check_file(whc_import *import, const whc_file_record *file, wh_
                             "%s: regular file %s has sha256 '%s'; expected 64 lowercase "
                             "hex digits", label, file->path,
                             file->sha256 ? file->sha256 : "(null)");
+    wh_status result = whc_blob_settle(import->catalog, err);
+    if (result != WH_OK)
+        return result;
     char *blob = whc_blob_path(import->catalog, file->sha256);
     if (blob == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory importing %s", file->path);
     struct stat st;
-    wh_status result = WH_OK;
     if (stat(blob, &st) != 0)
         result = wh_error_set(err, WH_ERR_NOT_FOUND,
                               "%s: content of %s is not in the store (%s missing); write "
@@ -418,6 +421,7 @@ static void remove_added_blobs(whc_import *import)
 
 static void free_import(whc_import *import)
 {
+    whc_blob_queue_stop(import->blob_queue, 1);
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(import->statements[i]);
     for (size_t i = 0; i < import->added_count; i++)
@@ -455,7 +459,12 @@ static wh_status sync_blob_store(whc_import *import, wh_error *err)
 wh_status whc_import_commit(whc_import *import, wh_error *err)
 {
     whc_catalog *catalog = import->catalog;
-    wh_status result = sync_blob_store(import, err);
+    wh_status result = whc_blob_settle(catalog, err);
+    if (result == WH_OK) {
+        whc_blob_queue_stop(import->blob_queue, 0);
+        import->blob_queue = NULL;
+        result = sync_blob_store(import, err);
+    }
     if (result == WH_OK)
         result = whc_exec(catalog, "COMMIT", "committing the import", err);
     if (result != WH_OK) {
@@ -470,6 +479,9 @@ void whc_import_abort(whc_import *import)
 {
     if (import == NULL)
         return;
+    /* Stopped first, so no queued rename puts a blob back after its removal. */
+    whc_blob_queue_stop(import->blob_queue, 1);
+    import->blob_queue = NULL;
     for (int i = 0; i < STMT_COUNT; i++)
         sqlite3_reset(import->statements[i]);
     sqlite3_exec(import->catalog->db, "ROLLBACK", NULL, NULL, NULL);

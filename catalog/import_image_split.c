@@ -40,6 +40,9 @@ static wh_status flat_read(void *context, const char *path, char **data, size_t 
         return wh_error_set(err, WH_ERR_NOT_FOUND, "%s is not a file in the image", path);
 
     const wh_flat_source *source = wh_flatten_source_at(reader->flat, file->source);
+    result = whc_blob_settle(reader->catalog, err);
+    if (result != WH_OK)
+        return result;
     char *blob = whc_blob_path(reader->catalog, source->sha256);
     if (blob == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);

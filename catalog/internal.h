@@ -38,11 +38,15 @@ struct whc_import {
     char *component_label; /* "name version" of that component, for messages */
     char **added_blobs;    /* hex digests of the blobs this import created */
     size_t added_count, added_capacity;
+    struct whc_blob_queue *blob_queue; /* the writer thread, or NULL before the first blob */
+    int blob_queue_off;    /* one CPU or WHITTLE_IMPORT_THREADS=1: blobs are written inline */
+    int queued_writer_open; /* a writer that uses blob_queue has not finished yet */
 };
 
 struct whc_blob_writer {
     whc_catalog *catalog;
     whc_import *import; /* NULL when the blob is not tied to an import */
+    struct whc_blob_queue *queue; /* the import's writer thread writes the file, or NULL */
     char *temp_path;
     int fd;
     int folder_fd; /* DIR/blobs, holding a shared flock while the temporary file exists */

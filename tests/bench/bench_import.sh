@@ -16,6 +16,10 @@
 # journal, creating files right after many were deleted nearby is slow
 # because the allocator skips recently freed inodes. BENCH_KEEP=1 keeps the
 # work folder.
+#
+# The work folder (about 4 GB) goes under BENCH_TMPDIR, default /var/tmp,
+# because /tmp is often a tmpfs, which would measure memory instead of a
+# disk file system and hold gigabytes of RAM.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +29,7 @@ for program in tar sha256sum cp sync awk; do
     command -v "$program" >/dev/null || { echo "bench_import: $program is missing" >&2; exit 2; }
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/whittle-bench-import.XXXXXX")
+work=$(mktemp -d "${BENCH_TMPDIR:-/var/tmp}/whittle-bench-import.XXXXXX")
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
     trap 'rm -rf "$work"' EXIT
 fi

@@ -156,4 +156,24 @@ expect_unchanged_failure "short.apk: truncated or corrupt package contents" "$TE
 expect_unchanged_failure "half.deb" "$apko/hello-0.1.0-r0.apk" "$TEST_DIR/half.deb"
 expect_contains "$TEST_DIR/err" "nothing was imported"
 
+# Blobs written inline (WHITTLE_IMPORT_THREADS=1) and by the import's
+# writer thread give the same rows and the same store.
+contents() {
+    sqlite3 "$1" 'SELECT c.name, f.path, f.type, f.mode, f.size, f.sha256, f.target
+                  FROM files f JOIN components c ON c.id = f.component_id ORDER BY 1, 2'
+    (cd "$(dirname "$1")/blobs/sha256" && find . -printf '%p %m %s\n' | LC_ALL=C sort)
+}
+for threads in 1 2; do
+    expect_status 0 env WHITTLE_IMPORT_THREADS=$threads "$WHITTLE" --catalog "$TEST_DIR/threads-$threads/catalog.db" \
+        catalog import "$tini" "$busybox" "$apko/alpine-baselayout-3.2.0-r23.apk"
+    expect_status 0 env WHITTLE_IMPORT_THREADS=$threads "$WHITTLE" --catalog "$TEST_DIR/threads-$threads/catalog.db" \
+        catalog import "$tree" --name mytree --version 1.0
+    contents "$TEST_DIR/threads-$threads/catalog.db" >"$TEST_DIR/threads-$threads.txt"
+done
+cmp -s "$TEST_DIR/threads-1.txt" "$TEST_DIR/threads-2.txt" || {
+    diff "$TEST_DIR/threads-1.txt" "$TEST_DIR/threads-2.txt" >&2 || true
+    fail "imports with and without the writer thread stored different contents"
+}
+[ "$(wc -l <"$TEST_DIR/threads-1.txt")" -gt 100 ] || fail "the thread comparison imported too little"
+
 echo "catalog import: all cases passed"

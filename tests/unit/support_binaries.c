@@ -1,5 +1,6 @@
 #include "support_binaries.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,4 +110,34 @@ int test_support_write_file(const char *path, const void *data, size_t size)
     size_t written = fwrite(data, 1, size, file);
     int closed = fclose(file);
     return written == size && closed == 0 ? 0 : -1;
+}
+
+char *test_support_list_store(const char *catalog_dir)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream(&text, &size);
+    if (stream == NULL)
+        return NULL;
+
+    const char *folders[] = { "blobs", "blobs/sha256" };
+    int failed = 0;
+    for (int i = 0; i < 2 && !failed; i++) {
+        char path[512];
+        struct dirent **entries = NULL;
+        snprintf(path, sizeof(path), "%s/%s", catalog_dir, folders[i]);
+        int count = scandir(path, &entries, NULL, alphasort);
+        failed = count < 0;
+        for (int j = 0; j < count; j++) {
+            fprintf(stream, "%s/%s\n", folders[i], entries[j]->d_name);
+            free(entries[j]);
+        }
+        free(entries);
+    }
+    fclose(stream);
+    if (failed) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }

@@ -1,7 +1,8 @@
 /*
  * Test helpers for building and reading real binaries at test time: a
- * scratch directory, a gcc wrapper and whole-file reads and writes. Every
- * returned string and buffer is malloc'd and freed by the caller.
+ * scratch directory, a gcc wrapper, whole-file reads and writes and a
+ * listing of a catalog's blob store. Every returned string and buffer is
+ * malloc'd and freed by the caller.
  */
 #ifndef WH_TEST_SUPPORT_BINARIES_H
 #define WH_TEST_SUPPORT_BINARIES_H
@@ -31,5 +32,12 @@ unsigned char *test_support_read_file(const char *path, size_t *size);
 
 /* Writes size bytes to path, replacing it; returns 0 or -1. */
 int test_support_write_file(const char *path, const void *data, size_t size);
+
+/*
+ * Returns the names in catalog_dir/blobs and catalog_dir/blobs/sha256 as
+ * "blobs/NAME" and "blobs/sha256/NAME" lines in byte order, or NULL when
+ * either folder cannot be read.
+ */
+char *test_support_list_store(const char *catalog_dir);
 
 #endif

@@ -2,7 +2,6 @@
  * The catalog store: opening and migrating, imports and their rollback,
  * the content store, concurrent readers, and reading records back.
  */
-#include <dirent.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 
 #include "../../catalog/catalog.h"
 #include "../../core/digest.h"
+#include "support_binaries.h"
 
 typedef struct fixture {
     char dir[64];
@@ -153,25 +153,13 @@ static char *dump_database(const char *db_path)
 }
 
 /* Lists the names in DIR/data/blobs and DIR/data/blobs/sha256, sorted. */
+/* Lists the store of the fixture's catalog (DIR/data). */
 static char *list_blobs(fixture *f)
 {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *stream = open_memstream(&text, &size);
-    const char *folders[] = { "blobs", "blobs/sha256" };
-    for (int i = 0; i < 2; i++) {
-        char path[256];
-        struct dirent **entries = NULL;
-        snprintf(path, sizeof(path), "%s/data/%s", f->dir, folders[i]);
-        int count = scandir(path, &entries, NULL, alphasort);
-        assert_true(count >= 0);
-        for (int j = 0; j < count; j++) {
-            fprintf(stream, "%s/%s\n", folders[i], entries[j]->d_name);
-            free(entries[j]);
-        }
-        free(entries);
-    }
-    fclose(stream);
+    char data_dir[128];
+    snprintf(data_dir, sizeof(data_dir), "%s/data", f->dir);
+    char *text = test_support_list_store(data_dir);
+    assert_non_null(text);
     return text;
 }
 
