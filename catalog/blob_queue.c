@@ -14,7 +14,12 @@
 /* Bytes of queued writes before the importing thread waits for the writer. */
 #define QUEUE_BYTES_MAX ((size_t)16 << 20)
 
-typedef enum command_kind { COMMAND_OPEN, COMMAND_WRITE, COMMAND_CLOSE } command_kind;
+typedef enum command_kind {
+    COMMAND_OPEN,
+    COMMAND_WRITE,
+    COMMAND_CLOSE,
+    COMMAND_FLUSH,
+} command_kind;
 
 typedef struct command {
     command_kind kind;
@@ -31,6 +36,7 @@ struct whc_blob_queue {
     pthread_cond_t changed;   /* a command was queued or finished, or the queue stops */
     command *head, *tail;
     size_t queued_bytes;
+    size_t blob_commands;     /* queued or running commands other than COMMAND_FLUSH */
     int running;              /* the thread is running a command it took off the queue */
     int stopping, discard;
     wh_error failure;         /* the first failure; status WH_OK while there is none */
@@ -133,6 +139,11 @@ static wh_status run_command(whc_blob_queue *queue, const command *item, int fai
         drop_temporary(queue);
         return result;
     }
+    case COMMAND_FLUSH:
+        if (!failed && syncfs(queue->folder_fd) != 0)
+            return wh_error_set(err, WH_ERR_IO, "cannot flush the blob store %s to disk: %s",
+                                queue->blob_dir, strerror(errno));
+        return WH_OK;
     }
     return WH_OK;
 }
@@ -158,12 +169,15 @@ static void *writer_main(void *argument)
         pthread_mutex_unlock(&queue->lock);
 
         wh_error err = { 0 };
+        command_kind kind = item->kind;
         wh_status result = run_command(queue, item, failed, &err);
         free_command(item);
 
         pthread_mutex_lock(&queue->lock);
         if (result != WH_OK && queue->failure.status == WH_OK)
             queue->failure = err;
+        if (kind != COMMAND_FLUSH)
+            queue->blob_commands--;
         queue->running = 0;
         pthread_cond_broadcast(&queue->changed);
     }
@@ -197,6 +211,8 @@ static wh_status push(whc_blob_queue *queue, command *item, wh_error *err)
             queue->head = item;
         queue->tail = item;
         queue->queued_bytes += item->size;
+        if (item->kind != COMMAND_FLUSH)
+            queue->blob_commands++;
         pthread_cond_broadcast(&queue->changed);
         item = NULL;
     }
@@ -284,10 +300,18 @@ wh_status whc_blob_queue_close(whc_blob_queue *queue, int keep, const char *fina
     return push(queue, item, err);
 }
 
-wh_status whc_blob_queue_settle(whc_blob_queue *queue, wh_error *err)
+wh_status whc_blob_queue_flush(whc_blob_queue *queue, wh_error *err)
+{
+    command *item = new_command(COMMAND_FLUSH, 0);
+    if (item == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory flushing the blob store");
+    return push(queue, item, err);
+}
+
+wh_status whc_blob_queue_settle(whc_blob_queue *queue, int include_flush, wh_error *err)
 {
     pthread_mutex_lock(&queue->lock);
-    while (queue->head != NULL || queue->running)
+    while (include_flush ? queue->head != NULL || queue->running : queue->blob_commands > 0)
         pthread_cond_wait(&queue->changed, &queue->lock);
     wh_status result = report_failure(queue, err);
     pthread_mutex_unlock(&queue->lock);

@@ -1,7 +1,8 @@
 /*
  * The writer thread of an import: it creates, fills and renames the blob
  * files while the importing thread reads, hashes and classifies the next
- * file, so an import of many files uses two CPUs.
+ * file, so an import of many files uses two CPUs. It can also flush the
+ * store to disk while the importing thread inserts rows.
  *
  * The importing thread hands over commands in order: open a temporary
  * file, append bytes (copied, so the caller may reuse its buffer), then
@@ -40,8 +41,17 @@ wh_status whc_blob_queue_write(whc_blob_queue *queue, const void *data, size_t s
 wh_status whc_blob_queue_close(whc_blob_queue *queue, int keep, const char *final_path,
                                wh_error *err);
 
-/* Waits until every queued command has run; returns the first failure. */
-wh_status whc_blob_queue_settle(whc_blob_queue *queue, wh_error *err);
+/*
+ * Queues a syncfs of the store's file system, which makes every blob
+ * queued before it durable. It runs while the importing thread goes on.
+ */
+wh_status whc_blob_queue_flush(whc_blob_queue *queue, wh_error *err);
+
+/*
+ * Waits until every queued blob is in place, and with include_flush set
+ * also every queued flush; returns the first failure.
+ */
+wh_status whc_blob_queue_settle(whc_blob_queue *queue, int include_flush, wh_error *err);
 
 /*
  * Stops the thread and frees the queue; accepts NULL. With discard set,

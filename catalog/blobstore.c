@@ -72,7 +72,7 @@ wh_status whc_blob_settle(whc_catalog *catalog, wh_error *err)
 {
     if (catalog->import == NULL || catalog->import->blob_queue == NULL)
         return WH_OK;
-    return whc_blob_queue_settle(catalog->import->blob_queue, err);
+    return whc_blob_queue_settle(catalog->import->blob_queue, 0, err);
 }
 
 wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writer **out,
@@ -88,6 +88,8 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
     writer->import = import;
     writer->fd = -1;
     writer->folder_fd = -1;
+    if (import != NULL)
+        import->blobs_unflushed = 1;
 
     result = import_queue(catalog, import, &writer->queue, err);
     if (result == WH_OK && writer->queue != NULL) {

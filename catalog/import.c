@@ -93,6 +93,7 @@ wh_status whc_import_begin(whc_catalog *catalog, whc_import **out, wh_error *err
     if (import == NULL)
         return wh_error_set(err, WH_ERR_NOMEM, "out of memory starting an import");
     import->catalog = catalog;
+    import->blobs_unflushed = 1; /* until a flush on the writer thread covers them */
 
     for (int i = 0; i < STMT_COUNT; i++) {
         if (sqlite3_prepare_v3(catalog->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
@@ -212,6 +213,21 @@ wh_status whc_import_component(whc_import *import, const whc_component_info *inf
 }
 
 /* Checks a file record against the rules in catalog.h before it is stored. */
+/*
+ * Once the rows of an import begin, its blobs are all written: the writer
+ * thread flushes them to disk while the rows are inserted, so that
+ * whc_import_commit need not flush again unless more blobs follow.
+ */
+static wh_status start_flush(whc_import *import, wh_error *err)
+{
+    if (import->blob_queue == NULL || !import->blobs_unflushed)
+        return WH_OK;
+    wh_status result = whc_blob_queue_flush(import->blob_queue, err);
+    if (result == WH_OK)
+        import->blobs_unflushed = 0;
+    return result;
+}
+
 static wh_status check_file(whc_import *import, const whc_file_record *file, wh_error *err)
 {
     const char *label = import->component_label;
@@ -240,6 +256,8 @@ static wh_status check_file(whc_import *import, const whc_file_record *file, wh_
                             "hex digits", label, file->path,
                             file->sha256 ? file->sha256 : "(null)");
     wh_status result = whc_blob_settle(import->catalog, err);
+    if (result == WH_OK)
+        result = start_flush(import, err);
     if (result != WH_OK)
         return result;
     char *blob = whc_blob_path(import->catalog, file->sha256);
@@ -435,10 +453,11 @@ static void free_import(whc_import *import)
 /*
  * Flushes the blob store to disk before COMMIT, because whc_blob_commit
  * leaves that to the import and a committed row must never point at content
- * that a crash could lose. Runs on every commit: the import does not track
- * the blobs it wrote over unreferenced copies. One syncfs costs one cache
- * flush, where an fsync per blob costs one each, but it also flushes the
- * other dirty files of that file system.
+ * that a crash could lose. Runs unless the writer thread flushed after the
+ * last blob the import began, which covers the blobs it wrote over
+ * unreferenced copies too. One syncfs costs one cache flush, where an fsync
+ * per blob costs one each, but it also flushes the other dirty files of
+ * that file system.
  */
 static wh_status sync_blob_store(whc_import *import, wh_error *err)
 {
@@ -459,11 +478,14 @@ static wh_status sync_blob_store(whc_import *import, wh_error *err)
 wh_status whc_import_commit(whc_import *import, wh_error *err)
 {
     whc_catalog *catalog = import->catalog;
-    wh_status result = whc_blob_settle(catalog, err);
+    wh_status result = WH_OK;
+    if (import->blob_queue != NULL)
+        result = whc_blob_queue_settle(import->blob_queue, 1, err);
     if (result == WH_OK) {
         whc_blob_queue_stop(import->blob_queue, 0);
         import->blob_queue = NULL;
-        result = sync_blob_store(import, err);
+        if (import->blobs_unflushed)
+            result = sync_blob_store(import, err);
     }
     if (result == WH_OK)
         result = whc_exec(catalog, "COMMIT", "committing the import", err);

@@ -17,7 +17,7 @@
 # because the allocator skips recently freed inodes. BENCH_KEEP=1 keeps the
 # work folder.
 #
-# The work folder (about 4 GB) goes under BENCH_TMPDIR, default /var/tmp,
+# The work folder (several GB) goes under BENCH_TMPDIR, default /var/tmp,
 # because /tmp is often a tmpfs, which would measure memory instead of a
 # disk file system and hold gigabytes of RAM.
 set -eu
