@@ -10,6 +10,12 @@
 #include "internal.h"
 
 #define COPY_BUFFER_SIZE (64 * 1024)
+/*
+ * Regular files up to this size are kept in memory while they are stored,
+ * for classification. A larger one is mapped from its blob, which must
+ * first wait for the import's writer thread to put it in place.
+ */
+#define KEPT_CONTENT_MAX ((int64_t)64 << 20)
 
 /* Bytes that may always be unpacked, whatever the ratio; see docs/limits.md. */
 #define EXPANSION_FLOOR ((int64_t)128 * 1024 * 1024)
@@ -201,16 +207,27 @@ wh_status whc_archive_check_expansion(struct archive *archive, int64_t content,
                         (long long)unpacked, path, (long long)max_ratio);
 }
 
-/* Streams the entry's data into a blob, checking the length against the header. */
+/*
+ * Streams the entry's data into a blob, checking the length against the
+ * header. Sets *kept to a copy of the content when size is at most
+ * KEPT_CONTENT_MAX, else to NULL.
+ */
 static wh_status store_content(whc_import *import, struct archive *archive, const char *path,
                                int64_t size, const whc_archive_source *source,
-                               expansion_budget *budget, char sha256[65], wh_error *err)
+                               expansion_budget *budget, char sha256[65],
+                               unsigned char **kept, wh_error *err)
 {
     wh_status result = WH_OK;
     whc_blob_writer *writer = NULL;
     unsigned char *buffer = malloc(COPY_BUFFER_SIZE);
+    unsigned char *content = NULL;
     int64_t copied = 0;
 
+    *kept = NULL;
+    if (size > 0 && size <= KEPT_CONTENT_MAX && (content = malloc((size_t)size)) == NULL) {
+        result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);
+        goto out;
+    }
     if (buffer == NULL) {
         result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);
         goto out;
@@ -227,6 +244,8 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
         }
         if (got == 0)
             break;
+        if (content != NULL && copied + got <= size)
+            memcpy(content + copied, buffer, (size_t)got);
         copied += got;
         budget->unpacked += got;
         result = whc_archive_check_expansion(archive, budget->unpacked, budget->max_ratio,
@@ -248,25 +267,36 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
     whc_blob_writer *finishing = writer;
     writer = NULL;
     result = whc_blob_commit(finishing, sha256, err);
+    if (result == WH_OK) {
+        *kept = content;
+        content = NULL;
+    }
 
 out:
     whc_blob_abort(writer);
+    free(content);
     free(buffer);
     return result;
 }
 
-/* Classifies a stored file from its blob and shows the content to source->inspect. */
+/*
+ * Classifies a stored file from kept (its content) or else its mapped blob,
+ * and shows the content to source->inspect.
+ */
 static wh_status classify(whc_import *import, const whc_file_record *record,
-                          int has_capabilities, const whc_archive_source *source,
-                          wh_classification *out, wh_error *err)
+                          const unsigned char *kept, int has_capabilities,
+                          const whc_archive_source *source, wh_classification *out,
+                          wh_error *err)
 {
-    const unsigned char *data = NULL;
+    const unsigned char *data = kept;
+    const unsigned char *mapped = NULL;
     size_t size = record->type == WH_FILE_REGULAR ? (size_t)record->size : 0;
 
-    if (size > 0) {
-        wh_status status = whc_blob_map(import->catalog, record->sha256, size, &data, err);
+    if (size > 0 && data == NULL) {
+        wh_status status = whc_blob_map(import->catalog, record->sha256, size, &mapped, err);
         if (status != WH_OK)
             return status;
+        data = mapped;
     }
 
     wh_file_meta meta = { record->path, record->type, record->mode, has_capabilities };
@@ -274,7 +304,7 @@ static wh_status classify(whc_import *import, const whc_file_record *record,
     if (result == WH_OK && record->type == WH_FILE_REGULAR && source->inspect)
         source->inspect(record->path, data, size, source->context);
 
-    whc_blob_unmap(data, size);
+    whc_blob_unmap(mapped, size);
     return result;
 }
 
@@ -289,6 +319,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     whc_xattr *xattrs = NULL;
     char *hardlink_target = NULL;
     char sha256[65] = "";
+    unsigned char *kept = NULL;
     int has_capabilities = 0;
 
     char label[512];
@@ -304,7 +335,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     case WH_FILE_REGULAR:
         record.size = archive_entry_size(entry); /* logical size, holes included */
         result = store_content(import, archive, path, record.size, source, budget, sha256,
-                               err);
+                               &kept, err);
         if (result != WH_OK)
             goto out;
         record.sha256 = sha256;
@@ -358,7 +389,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
         goto out;
     record.xattrs = xattrs;
 
-    result = classify(import, &record, has_capabilities, source, &classification, err);
+    result = classify(import, &record, kept, has_capabilities, source, &classification, err);
     if (result != WH_OK)
         goto out;
     result = whc_file_list_add(files, &record, &classification, err);
@@ -367,6 +398,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
 
 out:
     wh_classification_free(&classification);
+    free(kept);
     free(hardlink_target);
     free(xattrs);
     return result;

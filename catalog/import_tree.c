@@ -30,6 +30,12 @@
 
 /* Files up to this size are classified from memory instead of from their mapped blob. */
 #define COPY_BUFFER_SIZE (256 * 1024)
+/*
+ * ELF and #! files up to this size are read whole into memory and
+ * classified from there. A larger one is classified from its blob, which
+ * must first wait for the import's writer thread to put it in place.
+ */
+#define WHOLE_CONTENT_MAX ((int64_t)64 << 20)
 #define CAPABILITY_XATTR "security.capability"
 #define CAPABILITY_MAX_SIZE 64
 
@@ -51,7 +57,45 @@ typedef struct tree_walk {
 typedef struct content_head {
     int complete;      /* the buffer contains the whole content */
     int needs_content; /* ELF or #! magic, the only content that wh_classify reads */
+    unsigned char *whole; /* the whole content of a larger ELF or #! file, or NULL */
 } content_head;
+
+/*
+ * Reads the rest of a file whose first COPY_BUFFER_SIZE bytes are in
+ * buffer into one allocation of size bytes, writing it to the blob. Stops
+ * early at the end of the file; store_fd then reports the changed size.
+ */
+static wh_status store_whole(whc_blob_writer *writer, int fd, const char *host_path,
+                             int64_t size, const unsigned char *buffer, int64_t *copied,
+                             unsigned char **whole, wh_error *err)
+{
+    unsigned char *content = malloc((size_t)size);
+    if (content == NULL)
+        return wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", host_path);
+    memcpy(content, buffer, COPY_BUFFER_SIZE);
+    ssize_t got = wh_read_full(fd, content + COPY_BUFFER_SIZE, (size_t)size - COPY_BUFFER_SIZE);
+    if (got < 0) {
+        free(content);
+        return wh_error_set(err, WH_ERR_IO, "cannot read %s: %s", host_path, strerror(errno));
+    }
+    *copied = COPY_BUFFER_SIZE + got;
+    unsigned char extra;
+    if (read(fd, &extra, 1) > 0)
+        (*copied)++; /* the file grew: store_fd reports it */
+
+    wh_status result = WH_OK;
+    size_t length = (size_t)(COPY_BUFFER_SIZE + got);
+    for (size_t done = 0; done < length && result == WH_OK; done += COPY_BUFFER_SIZE) {
+        size_t piece = length - done < COPY_BUFFER_SIZE ? length - done : COPY_BUFFER_SIZE;
+        result = whc_blob_write(writer, content + done, piece, err);
+    }
+    if (result != WH_OK) {
+        free(content);
+        return result;
+    }
+    *whole = content;
+    return WH_OK;
+}
 
 /*
  * Copies the open file into a blob through buffer (COPY_BUFFER_SIZE bytes);
@@ -73,6 +117,13 @@ static wh_status store_fd(whc_import *import, int fd, const char *host_path, int
     ssize_t got = wh_read_full(fd, buffer, COPY_BUFFER_SIZE);
     head->needs_content = got > 0 && (wh_elf_has_magic(buffer, (size_t)got) ||
                                       wh_shebang_present(buffer, (size_t)got));
+    if (head->needs_content && got == COPY_BUFFER_SIZE && size > COPY_BUFFER_SIZE
+        && size <= WHOLE_CONTENT_MAX) {
+        result = store_whole(writer, fd, host_path, size, buffer, &copied, &head->whole, err);
+        if (result != WH_OK)
+            goto out;
+        got = 0; /* read to the end */
+    }
     while (got > 0) {
         copied += got;
         result = whc_blob_write(writer, buffer, (size_t)got, err);
@@ -122,8 +173,8 @@ static wh_status read_capability(const char *host_path, unsigned char value[CAPA
 /*
  * Stores content (regular files) through buffer, classifies and appends one
  * record. A file whose content is not all in the buffer is classified from
- * its mapped blob when it starts with ELF or #! magic, and from its
- * metadata alone otherwise.
+ * memory or its mapped blob (see WHOLE_CONTENT_MAX) when it starts with ELF
+ * or #! magic, and from its metadata alone otherwise.
  */
 static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
                             const char *host_path, unsigned char *buffer,
@@ -138,6 +189,7 @@ static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
     size_t capability_size = 0;
     whc_xattr xattr;
     char sha256[65] = "";
+    content_head head = { 0 };
 
     result = read_capability(host_path, capability, &capability_size, err);
     if (result != WH_OK)
@@ -149,13 +201,14 @@ static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
     }
 
     if (record->type == WH_FILE_REGULAR) {
-        content_head head = { 0 };
         result = store_fd(import, fd, host_path, record->size, buffer, &head, sha256, err);
         if (result != WH_OK)
             goto out;
         record->sha256 = sha256;
         if (head.complete)
             data = buffer;
+        else if (head.whole != NULL)
+            data = head.whole;
         else if (head.needs_content)
             result = whc_blob_map(import->catalog, sha256, size, &mapped, err);
         if (result != WH_OK)
@@ -171,6 +224,7 @@ static wh_status add_record(whc_import *import, whc_file_record *record, int fd,
 
 out:
     whc_blob_unmap(mapped, size);
+    free(head.whole);
     wh_classification_free(&classification);
     record->xattrs = NULL;
     record->xattr_count = 0;
