@@ -8,6 +8,7 @@
 
 #include "../catalog/build.h"
 #include "../catalog/image_source.h"
+#include "../core/gzip.h"
 #include "../core/transport.h"
 #include "cli.h"
 #include "image_options.h"
@@ -17,6 +18,10 @@
 #define BUILD_OPTION_THREADS 0x3003
 #define BUILD_OPTION_LAYERS 0x3004
 #define BUILD_OPTION_LEVEL 0x3005
+
+/* The text of a numeric macro, for the help: TEXT_OF(WH_GZIP_DEFAULT_LEVEL) is "1". */
+#define TEXT_OF(macro) TEXT_OF_VALUE(macro)
+#define TEXT_OF_VALUE(value) #value
 
 static void print_help(FILE *out)
 {
@@ -50,7 +55,8 @@ static void print_help(FILE *out)
           "                        accounts and writable paths (default: the spec's\n"
           "                        \"layers\", else single)\n"
           "  --compression-level N gzip level of the layers, 1 (fastest) to 9 (smallest);\n"
-          "                        default: the spec's \"compression-level\", else 4\n"
+          "                        default: the spec's \"compression-level\", else "
+          TEXT_OF(WH_GZIP_DEFAULT_LEVEL) "\n"
           "  --catalog PATH        catalog database to use\n"
           IMAGE_REGISTRY_HELP
           "  -h, --help            show this help\n"

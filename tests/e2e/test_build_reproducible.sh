@@ -104,6 +104,11 @@ layer_size() {
 }
 [ "$(layer_size "$TEST_DIR/level-9")" -lt "$(layer_size "$TEST_DIR/a-single/oci")" ] ||
     fail "the level 9 layer is not smaller than the default level's"
+# The default is level 1, and the help prints that default.
+expect_status 0 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$spec" -o "oci:$TEST_DIR/level-1" --compression-level 1
+[ "$(tail -n 1 "$TEST_DIR/out")" = "$(cat "$TEST_DIR/a-single.digest")" ] || fail "--compression-level 1 is not the default"
+expect_status 0 "$WHITTLE" build --help
+expect_contains "$TEST_DIR/out" 'default: the spec'"'"'s "compression-level", else 1'
 expect_status 2 "$WHITTLE" --catalog "$TEST_DIR/a/catalog.db" build "$spec" -o "oci:$TEST_DIR/level-0" --compression-level 0
 expect_contains "$TEST_DIR/err" "invalid --compression-level '0'"
 jq '. + {"compression-level": 10}' "$spec" >"$TEST_DIR/spec/spec-10.json"
