@@ -68,6 +68,7 @@ int cmd_catalog_import(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_list(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_show(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_seed(int argc, char **argv, cli_globals *globals);
+int cmd_catalog_gc(int argc, char **argv, cli_globals *globals);
 int cmd_catalog_import_image(int argc, char **argv, cli_globals *globals);
 int cmd_inspect(int argc, char **argv, cli_globals *globals);
 int cmd_resolve(int argc, char **argv, cli_globals *globals);

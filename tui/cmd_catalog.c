@@ -9,6 +9,7 @@ static const cli_command subcommands[] = {
     { "show", cmd_catalog_show, "show one component with its files and relations" },
     { "import-image", cmd_catalog_import_image, "import a container image as a base" },
     { "seed", cmd_catalog_seed, "fill the catalog with the demo set of Debian packages" },
+    { "gc", cmd_catalog_gc, "remove blobs that no component or image references" },
 };
 
 static void print_help(FILE *out)
