@@ -88,8 +88,10 @@ wh_status whc_blob_begin(whc_catalog *catalog, whc_import *import, whc_blob_writ
     writer->import = import;
     writer->fd = -1;
     writer->folder_fd = -1;
-    if (import != NULL)
+    if (import != NULL) {
         import->blobs_unflushed = 1;
+        import->open_writers++; /* until whc_blob_abort frees the writer */
+    }
 
     result = import_queue(catalog, import, &writer->queue, err);
     if (result == WH_OK && writer->queue != NULL) {
@@ -286,6 +288,8 @@ void whc_blob_abort(whc_blob_writer *writer)
         whc_blob_queue_close(writer->queue, 0, NULL, NULL);
         writer->import->queued_writer_open = 0;
     }
+    if (writer->import != NULL)
+        writer->import->open_writers--;
     if (writer->fd >= 0)
         close(writer->fd);
     if (writer->temp_path != NULL)

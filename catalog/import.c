@@ -212,15 +212,16 @@ wh_status whc_import_component(whc_import *import, const whc_component_info *inf
     return WH_OK;
 }
 
-/* Checks a file record against the rules in catalog.h before it is stored. */
 /*
- * Once the rows of an import begin, its blobs are all written: the writer
- * thread flushes them to disk while the rows are inserted, so that
- * whc_import_commit need not flush again unless more blobs follow.
+ * Once the rows of an import begin, its blobs are usually all written: the
+ * writer thread flushes them to disk while the rows are inserted, so that
+ * whc_import_commit need not flush again unless more blobs follow. Nothing
+ * is queued while a blob writer is still open, because its rename would
+ * come after the flush.
  */
 static wh_status start_flush(whc_import *import, wh_error *err)
 {
-    if (import->blob_queue == NULL || !import->blobs_unflushed)
+    if (import->blob_queue == NULL || !import->blobs_unflushed || import->open_writers > 0)
         return WH_OK;
     wh_status result = whc_blob_queue_flush(import->blob_queue, err);
     if (result == WH_OK)
@@ -228,6 +229,7 @@ static wh_status start_flush(whc_import *import, wh_error *err)
     return result;
 }
 
+/* Checks a file record against the rules in catalog.h before it is stored. */
 static wh_status check_file(whc_import *import, const whc_file_record *file, wh_error *err)
 {
     const char *label = import->component_label;

@@ -41,6 +41,7 @@ struct whc_import {
     struct whc_blob_queue *blob_queue; /* the writer thread, or NULL before the first blob */
     int blob_queue_off;    /* one CPU or WHITTLE_IMPORT_THREADS=1: blobs are written inline */
     int queued_writer_open; /* a writer that uses blob_queue has not finished yet */
+    int open_writers;      /* blob writers of this import not yet committed or aborted */
     int blobs_unflushed;   /* commit must flush: no flush queued on blob_queue since the
                               import began or since its last blob began */
 };
