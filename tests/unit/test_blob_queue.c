@@ -215,6 +215,39 @@ static void nested_writers_both_land(void **state)
     assert_blob(f, outer_hex, "outer blob");
 }
 
+/* Rows that begin while a blob writer is still open leave the flush to the commit. */
+static void rows_during_open_writer(void **state)
+{
+    fixture *f = *state;
+    wh_error err = { 0 };
+    whc_import *import = NULL;
+    whc_blob_writer *open_writer = NULL;
+    char hex[65], late_hex[65], origin[65];
+
+    assert_int_equal(whc_import_begin(f->catalog, &import, &err), WH_OK);
+    wh_sha256_buffer_hex("rows origin", 11, origin);
+    whc_component_info info = { .name = "rows", .version = "1", .architecture = "amd64",
+                                .kind = WH_KIND_DATA, .origin_path = "/srv/rows",
+                                .origin_sha256 = origin, .origin_format = "directory" };
+    assert_int_equal(whc_import_component(import, &info, &err), WH_OK);
+    assert_int_equal(store(f->catalog, import, "first file", 4, hex, &err), WH_OK);
+    assert_int_equal(whc_blob_begin(f->catalog, import, &open_writer, &err), WH_OK);
+    assert_int_equal(whc_blob_write(open_writer, "late file", 9, &err), WH_OK);
+
+    whc_file_record file = { .path = "/first", .type = WH_FILE_REGULAR, .mode = S_IFREG | 0644,
+                             .size = 10, .sha256 = hex };
+    assert_int_equal(whc_import_file(import, &file, &err), WH_OK);
+    assert_int_equal(whc_blob_commit(open_writer, late_hex, &err), WH_OK);
+    whc_file_record late = { .path = "/late", .type = WH_FILE_REGULAR, .mode = S_IFREG | 0644,
+                             .size = 9, .sha256 = late_hex };
+    assert_int_equal(whc_import_file(import, &late, &err), WH_OK);
+    if (whc_import_commit(import, &err) != WH_OK)
+        fail_msg("whc_import_commit failed: %s", err.message);
+
+    assert_blob(f, hex, "first file");
+    assert_blob(f, late_hex, "late file");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +256,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_rename_reaches_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(one_thread_writes_inline, setup, teardown),
         cmocka_unit_test_setup_teardown(nested_writers_both_land, setup, teardown),
+        cmocka_unit_test_setup_teardown(rows_during_open_writer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
