@@ -28,7 +28,8 @@ static const char strict_profile[] =
     "{\"id\": \"non-root-user\", \"severity\": \"error\"},"
     "{\"id\": \"size-budget\", \"severity\": \"error\", \"parameters\": {\"bytes\": 104857600}},"
     "{\"id\": \"requirements-satisfied\", \"severity\": \"error\"},"
-    "{\"id\": \"no-conflicts\", \"severity\": \"error\"}]}";
+    "{\"id\": \"no-conflicts\", \"severity\": \"error\"},"
+    "{\"id\": \"no-declared-conflicts\", \"severity\": \"error\"}]}";
 
 static const char baseline_profile[] =
     "{\"name\": \"baseline\", \"rules\": ["
@@ -36,7 +37,8 @@ static const char baseline_profile[] =
     "{\"id\": \"no-package-manager-leftovers\", \"severity\": \"error\"},"
     "{\"id\": \"non-root-user\", \"severity\": \"error\"},"
     "{\"id\": \"requirements-satisfied\", \"severity\": \"error\"},"
-    "{\"id\": \"no-conflicts\", \"severity\": \"error\"}]}";
+    "{\"id\": \"no-conflicts\", \"severity\": \"error\"},"
+    "{\"id\": \"no-declared-conflicts\", \"severity\": \"warning\"}]}";
 
 static const char none_profile[] = "{\"name\": \"none\", \"rules\": []}";
 

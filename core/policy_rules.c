@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "glob.h"
+#include "graph_internal.h"
+#include "version.h"
 
 static const char *component_name(const evaluation *e, const wh_graph_file *file)
 {
@@ -249,6 +251,55 @@ static int check_conflicts(const rule_instance *rule, evaluation *e)
     return 0;
 }
 
+/*
+ * Reports each declared Conflicts or Breaks of an included component that
+ * another included component satisfies, by its name or a Provides. A
+ * versioned relation never matches an unversioned Provides, as in dpkg.
+ */
+static int check_declared_conflicts(const rule_instance *rule, evaluation *e)
+{
+    const wh_graph *graph = e->graph;
+    uint32_t count = wh_graph_component_count(graph);
+
+    for (uint32_t id = 0; id < count; id++) {
+        if (!wh_composition_included(e->composition, id))
+            continue;
+        const wh_graph_component *component = wh_graph_component_at(graph, id);
+        int (*compare)(const char *, const char *) =
+            component->scheme == WH_SCHEME_APK ? wh_version_compare_apk : wh_version_compare_debian;
+        uint32_t end = component->first_relation + component->relation_count;
+
+        for (uint32_t r = component->first_relation; r < end; r++) {
+            const wh_graph_relation *relation = wh_graph_relation_at(graph, r);
+            if (relation->kind != WH_REL_CONFLICTS && relation->kind != WH_REL_BREAKS)
+                continue;
+            for (uint32_t p = wh_graph_first_provider(graph, relation->name); p != WH_NONE;) {
+                const provide_entry *entry = wh_graph_provide_at(graph, p);
+                p = entry->next;
+                if (entry->component == id || !wh_composition_included(e->composition, entry->component))
+                    continue;
+                if (relation->op != NULL
+                    && (entry->version == NULL
+                        || wh_version_satisfies(compare, entry->version, relation->op,
+                                                relation->version) != 1))
+                    continue;
+                const wh_graph_component *other = wh_graph_component_at(graph, entry->component);
+                char constraint[160] = "";
+                if (relation->op != NULL)
+                    snprintf(constraint, sizeof(constraint), " (%s %s)", relation->op,
+                             relation->version);
+                if (wh_finding_add(e, rule, rule->severity, "", component->name,
+                                   "declares %s: %s%s, which '%s' %s satisfies: leave one of "
+                                   "them out",
+                                   relation->kind == WH_REL_CONFLICTS ? "Conflicts" : "Breaks",
+                                   relation->name, constraint, other->name, other->version) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* ---- The table ---------------------------------------------------------- */
 
 static const char *const no_parameters[] = { NULL };
@@ -282,6 +333,8 @@ const rule_def wh_rule_defs[] = {
       no_parameters, 0, NULL, check_requirements },
     { "no-conflicts", "no two components ship one path with different content", no_parameters, 0,
       NULL, check_conflicts },
+    { "no-declared-conflicts", "no component declares Conflicts or Breaks on another one in the "
+      "image", no_parameters, 0, NULL, check_declared_conflicts },
 };
 
 const size_t wh_rule_def_count = sizeof(wh_rule_defs) / sizeof(wh_rule_defs[0]);

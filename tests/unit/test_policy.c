@@ -269,6 +269,77 @@ static void test_none_has_no_findings(void **state)
     release(&e);
 }
 
+/* Counts the no-declared-conflicts findings of component. */
+static size_t declared_conflicts(const wh_findings *findings, const char *component)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < findings->count; i++) {
+        if (strcmp(findings->items[i].rule, "no-declared-conflicts") == 0
+            && strcmp(findings->items[i].component, component) == 0)
+            count++;
+    }
+    return count;
+}
+
+static void test_declared_conflicts(void **state)
+{
+    (void)state;
+    wh_graph *graph = NULL;
+    wh_error err = { 0 };
+    assert_int_equal(wh_graph_new(&graph, &err), WH_OK);
+    /* Every component of support_graph.c has version 1.0. */
+    tg_component(graph, "busybox", WH_KIND_UTILITY);
+    tg_component(graph, "busybox-static", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_CONFLICTS, 0, 0, "busybox", NULL, NULL);
+    tg_component(graph, "old-breaker", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_BREAKS, 0, 0, "busybox", "<<", "0.9");
+    tg_component(graph, "new-breaker", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_BREAKS, 0, 0, "busybox", "<<", "1.1");
+    tg_component(graph, "exim", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_PROVIDES, 0, 0, "mail-transport-agent", NULL, NULL);
+    tg_relation(graph, WH_REL_CONFLICTS, 1, 0, "mail-transport-agent", NULL, NULL);
+    tg_component(graph, "postfix", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_PROVIDES, 0, 0, "mail-transport-agent", NULL, NULL);
+    tg_relation(graph, WH_REL_CONFLICTS, 1, 0, "mail-transport-agent", NULL, NULL);
+    tg_component(graph, "versioned", WH_KIND_UTILITY);
+    tg_relation(graph, WH_REL_CONFLICTS, 0, 0, "mail-transport-agent", "<<", "2");
+    tg_finish(graph);
+
+    /* Unversioned, versioned that matches, and versioned that does not. */
+    evaluated e = { 0 };
+    evaluate(graph, "strict",
+             (const char *const[]){ "busybox", "busybox-static", "old-breaker", "new-breaker",
+                                    NULL },
+             &non_root, &e);
+    assert_int_equal(declared_conflicts(&e.findings, "busybox-static"), 1);
+    assert_int_equal(declared_conflicts(&e.findings, "new-breaker"), 1);
+    assert_int_equal(declared_conflicts(&e.findings, "old-breaker"), 0);
+    for (size_t i = 0; i < e.findings.count; i++) {
+        if (strcmp(e.findings.items[i].component, "new-breaker") == 0
+            && strcmp(e.findings.items[i].rule, "no-declared-conflicts") == 0) {
+            assert_string_equal(e.findings.items[i].message,
+                                "declares Breaks: busybox (<< 1.1), which 'busybox' 1.0 "
+                                "satisfies: leave one of them out");
+            assert_int_equal(e.findings.items[i].severity, WH_SEVERITY_ERROR);
+        }
+    }
+    release(&e);
+
+    /* Alone, a component that provides and conflicts with one virtual name passes. */
+    evaluate(graph, "baseline", (const char *const[]){ "exim", "versioned", NULL }, &non_root, &e);
+    assert_int_equal(declared_conflicts(&e.findings, "exim"), 0);
+    assert_int_equal(declared_conflicts(&e.findings, "versioned"), 0); /* unversioned Provides */
+    release(&e);
+
+    /* Two providers of the virtual name each conflict with the other: warnings in baseline. */
+    evaluate(graph, "baseline", (const char *const[]){ "exim", "postfix", NULL }, &non_root, &e);
+    assert_int_equal(declared_conflicts(&e.findings, "exim"), 1);
+    assert_int_equal(declared_conflicts(&e.findings, "postfix"), 1);
+    assert_int_equal(e.findings.errors, 0);
+    release(&e);
+    wh_graph_free(graph);
+}
+
 static void test_parse_errors_name_path(void **state)
 {
     (void)state;
@@ -367,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_size_budget),
         cmocka_unit_test(test_unsatisfied_script_interpreter),
         cmocka_unit_test(test_none_has_no_findings),
+        cmocka_unit_test(test_declared_conflicts),
         cmocka_unit_test(test_parse_errors_name_path),
         cmocka_unit_test(test_user_policy_warning),
     };
