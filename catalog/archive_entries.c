@@ -11,11 +11,11 @@
 
 #define COPY_BUFFER_SIZE (64 * 1024)
 /*
- * Regular files up to this size are kept in memory while they are stored,
- * for classification. A larger one is mapped from its blob, which must
+ * Regular files up to this size are copied into memory while they are
+ * stored, for classification. A larger one is mapped from its blob, which must
  * first wait for the import's writer thread to put it in place.
  */
-#define KEPT_CONTENT_MAX ((int64_t)64 << 20)
+#define COPIED_CONTENT_MAX ((int64_t)64 << 20)
 
 /* Bytes that may always be unpacked, whatever the ratio; see docs/limits.md. */
 #define EXPANSION_FLOOR ((int64_t)128 * 1024 * 1024)
@@ -209,13 +209,13 @@ wh_status whc_archive_check_expansion(struct archive *archive, int64_t content,
 
 /*
  * Streams the entry's data into a blob, checking the length against the
- * header. Sets *kept to a copy of the content when size is at most
- * KEPT_CONTENT_MAX, else to NULL.
+ * header. Sets *content_copy to a copy of the content when size is at most
+ * COPIED_CONTENT_MAX, else to NULL.
  */
 static wh_status store_content(whc_import *import, struct archive *archive, const char *path,
                                int64_t size, const whc_archive_source *source,
                                expansion_budget *budget, char sha256[65],
-                               unsigned char **kept, wh_error *err)
+                               unsigned char **content_copy, wh_error *err)
 {
     wh_status result = WH_OK;
     whc_blob_writer *writer = NULL;
@@ -223,8 +223,8 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
     unsigned char *content = NULL;
     int64_t copied = 0;
 
-    *kept = NULL;
-    if (size > 0 && size <= KEPT_CONTENT_MAX && (content = malloc((size_t)size)) == NULL) {
+    *content_copy = NULL;
+    if (size > 0 && size <= COPIED_CONTENT_MAX && (content = malloc((size_t)size)) == NULL) {
         result = wh_error_set(err, WH_ERR_NOMEM, "out of memory reading %s", path);
         goto out;
     }
@@ -268,7 +268,7 @@ static wh_status store_content(whc_import *import, struct archive *archive, cons
     writer = NULL;
     result = whc_blob_commit(finishing, sha256, err);
     if (result == WH_OK) {
-        *kept = content;
+        *content_copy = content;
         content = NULL;
     }
 
@@ -280,15 +280,15 @@ out:
 }
 
 /*
- * Classifies a stored file from kept (its content) or else its mapped blob,
+ * Classifies a stored file from content_copy, or else from its mapped blob,
  * and shows the content to source->inspect.
  */
 static wh_status classify(whc_import *import, const whc_file_record *record,
-                          const unsigned char *kept, int has_capabilities,
+                          const unsigned char *content_copy, int has_capabilities,
                           const whc_archive_source *source, wh_classification *out,
                           wh_error *err)
 {
-    const unsigned char *data = kept;
+    const unsigned char *data = content_copy;
     const unsigned char *mapped = NULL;
     size_t size = record->type == WH_FILE_REGULAR ? (size_t)record->size : 0;
 
@@ -319,7 +319,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     whc_xattr *xattrs = NULL;
     char *hardlink_target = NULL;
     char sha256[65] = "";
-    unsigned char *kept = NULL;
+    unsigned char *content_copy = NULL;
     int has_capabilities = 0;
 
     char label[512];
@@ -335,7 +335,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
     case WH_FILE_REGULAR:
         record.size = archive_entry_size(entry); /* logical size, holes included */
         result = store_content(import, archive, path, record.size, source, budget, sha256,
-                               &kept, err);
+                               &content_copy, err);
         if (result != WH_OK)
             goto out;
         record.sha256 = sha256;
@@ -389,7 +389,8 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
         goto out;
     record.xattrs = xattrs;
 
-    result = classify(import, &record, kept, has_capabilities, source, &classification, err);
+    result = classify(import, &record, content_copy, has_capabilities, source, &classification,
+                      err);
     if (result != WH_OK)
         goto out;
     result = whc_file_list_add(files, &record, &classification, err);
@@ -398,7 +399,7 @@ static wh_status collect_entry(whc_import *import, struct archive *archive,
 
 out:
     wh_classification_free(&classification);
-    free(kept);
+    free(content_copy);
     free(hardlink_target);
     free(xattrs);
     return result;

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fs.h"
+
 /* Bytes of queued writes before the importing thread waits for the writer. */
 #define QUEUE_BYTES_MAX ((size_t)16 << 20)
 
@@ -87,19 +89,9 @@ static wh_status open_temporary(whc_blob_queue *queue, wh_error *err)
 
 static wh_status write_temporary(whc_blob_queue *queue, const command *item, wh_error *err)
 {
-    const unsigned char *bytes = item->data;
-    size_t left = item->size;
-
-    while (left > 0) {
-        ssize_t written = write(queue->fd, bytes, left);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written < 0)
-            return wh_error_set(err, WH_ERR_IO, "cannot write blob %s: %s", queue->temp_path,
-                                strerror(errno));
-        bytes += written;
-        left -= (size_t)written;
-    }
+    if (wh_write_full(queue->fd, item->data, item->size) != 0)
+        return wh_error_set(err, WH_ERR_IO, "cannot write blob %s: %s", queue->temp_path,
+                            strerror(errno));
     return WH_OK;
 }
 

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fs.h"
 #include "blob_queue.h"
 #include "internal.h"
 
@@ -144,25 +145,13 @@ out:
 
 wh_status whc_blob_write(whc_blob_writer *writer, const void *data, size_t size, wh_error *err)
 {
-    const unsigned char *bytes = data;
-    size_t left = size;
-
     if (writer->queue != NULL) {
         wh_status result = whc_blob_queue_write(writer->queue, data, size, err);
         if (result != WH_OK)
             return result;
-        left = 0;
-    }
-    while (left > 0) {
-        ssize_t written = write(writer->fd, bytes, left);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written < 0) {
-            return wh_error_set(err, WH_ERR_IO, "cannot write blob %s: %s", writer->temp_path,
-                                strerror(errno));
-        }
-        bytes += written;
-        left -= (size_t)written;
+    } else if (wh_write_full(writer->fd, data, size) != 0) {
+        return wh_error_set(err, WH_ERR_IO, "cannot write blob %s: %s", writer->temp_path,
+                            strerror(errno));
     }
     wh_sha256_update(writer->hash, data, size);
     writer->size += (int64_t)size;

@@ -1,6 +1,7 @@
 /*
- * Removing blobs that no catalog row references: whittle catalog gc. See
- * gc.c for why it cannot race an import.
+ * Removing blobs that no catalog row references: whittle catalog gc. It
+ * runs inside BEGIN IMMEDIATE, which every import holds from before its
+ * first blob until its COMMIT, so it never removes an import's new blob.
  */
 #ifndef WHC_GC_H
 #define WHC_GC_H

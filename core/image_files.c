@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
+
 char *wh_image_join(const char *left, const char *right)
 {
     size_t length = strlen(left) + 1 + strlen(right) + 1;
@@ -40,18 +42,8 @@ wh_status wh_image_write_file(const char *dir, const char *name, const void *dat
         goto out;
     }
 
-    const char *bytes = data;
-    while (size > 0) {
-        ssize_t written = write(fd, bytes, size);
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written < 0) {
-            result = wh_error_set(err, WH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-            goto out;
-        }
-        bytes += written;
-        size -= (size_t)written;
-    }
+    if (wh_write_full(fd, data, size) != 0)
+        result = wh_error_set(err, WH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
 
 out:
     if (fd >= 0 && close(fd) != 0 && result == WH_OK)
